@@ -1,0 +1,100 @@
+package main
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){"wuplay": func() { os.Exit(Main()) }})
+}
+
+// TestScripts runs the command-line stories in testdata/script. Set
+// WUPLAY_UPDATE=1 to rewrite their expected output.
+func TestScripts(t *testing.T) {
+	hosts, err := filepath.Abs("../../testdata/hosts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, testscript.Params{
+		Dir:           "../../testdata/script",
+		UpdateScripts: os.Getenv("WUPLAY_UPDATE") == "1",
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"host":      hostCmd(hosts),
+			"hoststate": hoststateCmd,
+			"exits":     exitsCmd,
+		},
+	})
+}
+
+// host NAME DIR copies the simulated host testdata/hosts/NAME to DIR.
+func hostCmd(hosts string) func(ts *testscript.TestScript, neg bool, args []string) {
+	return func(ts *testscript.TestScript, neg bool, args []string) {
+		if neg || len(args) != 2 {
+			ts.Fatalf("usage: host NAME DIR")
+		}
+		src := filepath.Join(hosts, args[0])
+		dst := ts.MkAbs(args[1])
+		ts.Check(os.CopyFS(dst, os.DirFS(src)))
+	}
+}
+
+// hoststate DIR prints every folder and file of a simulated host with a
+// digest of each file's bytes, host.yaml included, so that cmp can prove
+// that a command changed nothing.
+func hoststateCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: hoststate DIR")
+	}
+	root := ts.MkAbs(args[0])
+	ts.Check(filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		if d.IsDir() {
+			fmt.Fprintf(ts.Stdout(), "%s/\n", filepath.ToSlash(rel))
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(ts.Stdout(), "%s %x\n", filepath.ToSlash(rel), sha256.Sum256(data))
+		return nil
+	}))
+}
+
+// exits CODE PROGRAM ARGS... runs a program and checks its exit code, which
+// exec cannot tell apart beyond zero and non-zero.
+func exitsCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits CODE PROGRAM [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	// The script's PATH, not the test's, holds wuplay.
+	path := args[1]
+	for _, d := range filepath.SplitList(ts.Getenv("PATH")) {
+		if _, err := os.Stat(filepath.Join(d, args[1])); err == nil {
+			path = filepath.Join(d, args[1])
+			break
+		}
+	}
+	cmd := exec.Command(path, args[2:]...)
+	cmd.Dir = ts.MkAbs(".")
+	cmd.Env = append(os.Environ(), "PATH="+ts.Getenv("PATH"), "HOME="+ts.Getenv("HOME"))
+	out, _ := cmd.CombinedOutput()
+	if got := cmd.ProcessState.ExitCode(); got != want {
+		ts.Fatalf("%s exited %d, want %d; output:\n%s", strings.Join(args[1:], " "), got, want, out)
+	}
+}

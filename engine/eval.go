@@ -1,0 +1,160 @@
+package engine
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+	"github.com/zclconf/go-cty/cty/function/stdlib"
+
+	"github.com/wuplay/wuplay/resources/host"
+)
+
+// scope is what expressions may refer to: var.NAME, fact.TYPE.NAME and the
+// functions. A nil host (validate) makes env() and facts unknown, so that
+// everything else can still be checked.
+type scope struct {
+	vars  map[string]cty.Value
+	facts map[string]map[string]cty.Value
+	host  host.Host
+}
+
+func (s *scope) evalContext() *hcl.EvalContext {
+	facts := map[string]cty.Value{}
+	for typ, byName := range s.facts {
+		facts[typ] = cty.ObjectVal(byName)
+	}
+	return &hcl.EvalContext{
+		Variables: map[string]cty.Value{
+			"var":  cty.ObjectVal(s.vars),
+			"fact": cty.ObjectVal(facts),
+		},
+		Functions: s.functions(),
+	}
+}
+
+func (s *scope) functions() map[string]function.Function {
+	return map[string]function.Function{
+		"env":        s.envFunc(),
+		"lower":      stdlib.LowerFunc,
+		"upper":      stdlib.UpperFunc,
+		"replace":    stdlib.ReplaceFunc,
+		"join":       stdlib.JoinFunc,
+		"split":      stdlib.SplitFunc,
+		"trimspace":  stdlib.TrimSpaceFunc,
+		"trimprefix": stdlib.TrimPrefixFunc,
+		"trimsuffix": stdlib.TrimSuffixFunc,
+		"format":     stdlib.FormatFunc,
+		"contains":   stdlib.ContainsFunc,
+		"length":     stdlib.LengthFunc,
+		"coalesce":   stdlib.CoalesceFunc,
+		"basename":   pathFunc(func(dir, base string) string { return base }),
+		"dirname":    pathFunc(func(dir, base string) string { return dir }),
+	}
+}
+
+// envFunc reads the target host's environment: on a simulated host,
+// host.yaml's env, never wuplay's own.
+func (s *scope) envFunc() function.Function {
+	return function.New(&function.Spec{
+		Description: "The value of an environment variable on the target host.",
+		Params:      []function.Parameter{{Name: "name", Type: cty.String}},
+		Type:        function.StaticReturnType(cty.String),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			if s.host == nil {
+				return cty.UnknownVal(cty.String), nil
+			}
+			name := args[0].AsString()
+			v, ok := s.host.Getenv(name)
+			if !ok {
+				return cty.NilVal, fmt.Errorf("environment variable %s is not set on host %s", name, s.host)
+			}
+			return cty.StringVal(v), nil
+		},
+	})
+}
+
+// pathFunc splits a path at its last \ or /, whichever the host uses.
+func pathFunc(pick func(dir, base string) string) function.Function {
+	return function.New(&function.Spec{
+		Params: []function.Parameter{{Name: "path", Type: cty.String}},
+		Type:   function.StaticReturnType(cty.String),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			p := strings.TrimRight(args[0].AsString(), `\/`)
+			i := strings.LastIndexAny(p, `\/`)
+			return cty.StringVal(pick(p[:max(i, 0)], p[i+1:])), nil
+		},
+	})
+}
+
+// Vars are variable values given on the command line, by name.
+type Vars map[string]string
+
+// LoadVarFile reads NAME = "VALUE" lines (HCL) or NAME: VALUE (YAML).
+func LoadVarFile(filename string) (Vars, hcl.Diagnostics) {
+	src, err := os.ReadFile(filename)
+	if err != nil {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read variable file", Detail: err.Error()}}
+	}
+	var body hcl.Body
+	var diags hcl.Diagnostics
+	if strings.HasSuffix(filename, ".yaml") || strings.HasSuffix(filename, ".yml") {
+		l := newYAMLLoader(filename, src)
+		if root := l.root(src, "A variable file is a mapping of names to values."); root != nil {
+			body = l.body(root)
+		}
+		diags = l.diags
+	} else {
+		f, d := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
+		body, diags = f.Body, d
+	}
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	attrs, diags := body.JustAttributes()
+	vars := Vars{}
+	for name, attr := range attrs {
+		v, d := attr.Expr.Value(nil)
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			continue
+		}
+		if v.Type() != cty.String {
+			diags = append(diags, errAt(attr.Expr.Range(), "Invalid variable value", name+" must be a string."))
+			continue
+		}
+		vars[name] = v.AsString()
+	}
+	return vars, diags
+}
+
+// resolve gives each variable its value: the command line's, else its
+// default.
+func (pb *Playbook) resolve(set Vars) (map[string]cty.Value, hcl.Diagnostics) {
+	vals := map[string]cty.Value{}
+	var diags hcl.Diagnostics
+	declared := map[string]bool{}
+	for _, v := range pb.Variables {
+		declared[v.Name] = true
+		switch val, ok := set[v.Name]; {
+		case ok:
+			vals[v.Name] = cty.StringVal(val)
+		case v.Default != cty.NilVal:
+			vals[v.Name] = v.Default
+		default:
+			diags = append(diags, errAt(v.DeclRange, "No value for required variable",
+				fmt.Sprintf("Set %s with -var %s=VALUE or in a -var-file.", v.Name, v.Name)))
+		}
+	}
+	for name := range set {
+		if !declared[name] {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Undeclared variable",
+				Detail: fmt.Sprintf("%q is set, but the playbook declares no variable of that name.", name)})
+		}
+	}
+	return vals, diags
+}

@@ -1,0 +1,125 @@
+package engine
+
+import (
+	"encoding/json"
+	"io"
+	"sync"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/wuplay/wuplay/resources"
+)
+
+// JSONFormatVersion is the version of the -json stream's schema (see
+// README.md, "Machine-readable output"). A change that removes or renames a
+// field raises the major number.
+const JSONFormatVersion = "1.0"
+
+// JSONWriter writes the -json stream: one object per line, each with
+// format_version and type.
+type JSONWriter struct {
+	mu  sync.Mutex
+	enc *json.Encoder
+}
+
+var _ Observer = (*JSONWriter)(nil)
+
+// NewJSONWriter writes the stream to w.
+func NewJSONWriter(w io.Writer) *JSONWriter {
+	return &JSONWriter{enc: json.NewEncoder(w)}
+}
+
+func (j *JSONWriter) emit(typ string, fields map[string]any) {
+	fields["format_version"] = JSONFormatVersion
+	fields["type"] = typ
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.enc.Encode(fields)
+}
+
+type jsonObject struct {
+	Kind   string          `json:"kind"`
+	Name   string          `json:"name"`
+	Before resources.State `json:"before,omitempty"`
+	After  resources.State `json:"after,omitempty"`
+}
+
+type jsonStep struct {
+	Address     string       `json:"address"`
+	Action      string       `json:"action"`
+	Reason      string       `json:"reason,omitempty"`
+	Description string       `json:"description,omitempty"`
+	Forced      bool         `json:"forced,omitempty"`
+	Objects     []jsonObject `json:"objects"`
+}
+
+func stepJSON(sp *StepPlan) jsonStep {
+	js := jsonStep{Address: sp.Addr, Action: string(sp.Action), Reason: sp.Reason, Description: sp.Description, Forced: sp.Forced, Objects: []jsonObject{}}
+	for i, o := range sp.Objects {
+		jo := jsonObject{Kind: o.Key.Kind, Name: o.Name}
+		if i < len(sp.After) && sp.After[i] != nil {
+			jo.Before, jo.After = sp.Before[i], sp.After[i]
+		}
+		js.Objects = append(js.Objects, jo)
+	}
+	return js
+}
+
+// Plan writes one planned_step line per step and a plan_summary line.
+func (j *JSONWriter) Plan(p *Plan) {
+	for _, sp := range p.Steps {
+		j.emit("planned_step", map[string]any{"step": stepJSON(sp)})
+	}
+	changed, unchanged := p.Changed()
+	j.emit("plan_summary", map[string]any{
+		"playbook": p.Playbook.Name, "host": p.Host, "changes": changed, "unchanged": unchanged,
+	})
+}
+
+func (j *JSONWriter) StepStarted(sp *StepPlan) {
+	j.emit("step_started", map[string]any{"address": sp.Addr, "action": string(sp.Action)})
+}
+
+func (j *JSONWriter) StepFinished(sp *StepPlan, r StepResult) {
+	fields := map[string]any{"address": sp.Addr, "action": string(sp.Action), "result": string(r.Status), "duration_ms": r.Duration.Milliseconds()}
+	if r.Err != nil {
+		fields["error"] = r.Err.Error()
+	}
+	j.emit("step_finished", fields)
+}
+
+// ApplySummary writes the apply_summary line: every step's result.
+func (j *JSONWriter) ApplySummary(results []StepResult) {
+	counts := map[Status]int{}
+	steps := []map[string]any{}
+	for _, r := range results {
+		counts[r.Status]++
+		s := map[string]any{"address": r.Addr, "result": string(r.Status)}
+		if r.Err != nil {
+			s["error"] = r.Err.Error()
+		}
+		steps = append(steps, s)
+	}
+	j.emit("apply_summary", map[string]any{
+		"changed": counts[Done], "unchanged": counts[Unchanged], "failed": counts[Failed],
+		"not_attempted": counts[NotAttempted], "steps": steps,
+	})
+}
+
+// Diagnostics writes one diagnostic line each.
+func (j *JSONWriter) Diagnostics(diags hcl.Diagnostics) {
+	for _, d := range diags {
+		fields := map[string]any{"severity": "error", "summary": d.Summary, "detail": d.Detail}
+		if d.Severity == hcl.DiagWarning {
+			fields["severity"] = "warning"
+		}
+		if d.Subject != nil {
+			fields["range"] = map[string]any{
+				"filename": d.Subject.Filename,
+				"start":    map[string]int{"line": d.Subject.Start.Line, "column": d.Subject.Start.Column},
+				"end":      map[string]int{"line": d.Subject.End.Line, "column": d.Subject.End.Column},
+			}
+		}
+		j.emit("diagnostic", fields)
+	}
+}

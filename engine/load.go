@@ -1,0 +1,248 @@
+package engine
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/wuplay/wuplay/resources"
+)
+
+// Load decodes a playbook, in HCL or YAML by its file name's extension.
+func Load(filename string, src []byte) (*Playbook, hcl.Diagnostics) {
+	switch strings.ToLower(filepath.Ext(filename)) {
+	case ".hcl":
+		return LoadHCL(filename, src)
+	case ".yaml", ".yml":
+		return LoadYAML(filename, src)
+	}
+	return nil, hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "Unknown playbook format",
+		Detail:   fmt.Sprintf("%s: a playbook is a .hcl, .yaml or .yml file", filename),
+	}}
+}
+
+// LoadHCL decodes a playbook written in HCL.
+func LoadHCL(filename string, src []byte) (*Playbook, hcl.Diagnostics) {
+	f, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	body := f.Body.(*hclsyntax.Body)
+	for _, attr := range body.Attributes {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Unexpected attribute",
+			Detail:   fmt.Sprintf("%q: a playbook holds only blocks (playbook, variable, fact and steps) at the top level.", attr.Name),
+			Subject:  attr.NameRange.Ptr(),
+		})
+	}
+	blocks := make(hcl.Blocks, len(body.Blocks))
+	for i, b := range body.Blocks {
+		blocks[i] = b.AsHCLBlock()
+	}
+	pb, more := decode(blocks)
+	return pb, append(diags, more...)
+}
+
+var (
+	playbookSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+		{Name: "title"}, {Name: "source"}, {Name: "description"},
+	}}
+	variableSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+		{Name: "default"}, {Name: "description"},
+	}}
+	metaSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+		{Name: "depends_on"}, {Name: "when"}, {Name: "description"},
+	}}
+)
+
+// decode builds a playbook from its top-level blocks; HCL and YAML both
+// come here, so that both notations mean the same.
+func decode(blocks hcl.Blocks) (*Playbook, hcl.Diagnostics) {
+	pb := &Playbook{}
+	var diags hcl.Diagnostics
+	seen := map[string]hcl.Range{}
+	unique := func(kind, name string, b *hcl.Block) bool {
+		if prev, ok := seen[kind+"."+name]; ok {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Duplicate " + kind,
+				Detail:   fmt.Sprintf("%s is declared twice; the first is at %s.", name, prev),
+				Subject:  b.DefRange.Ptr(),
+			})
+			return false
+		}
+		seen[kind+"."+name] = b.DefRange
+		return true
+	}
+	var playbooks int
+	for _, b := range blocks {
+		switch {
+		case b.Type == "playbook":
+			if !labels(b, &diags, "name") {
+				continue
+			}
+			if playbooks++; playbooks > 1 {
+				diags = append(diags, errAt(b.DefRange, "Duplicate playbook block", "A file holds one playbook."))
+				continue
+			}
+			pb.Name = b.Labels[0]
+			content, d := b.Body.Content(playbookSchema)
+			diags = append(diags, d...)
+			pb.Title = literal(content, "title", &diags)
+			pb.Source = literal(content, "source", &diags)
+			pb.Description = literal(content, "description", &diags)
+		case b.Type == "variable":
+			if !labels(b, &diags, "name") || !unique("variable", b.Labels[0], b) {
+				continue
+			}
+			content, d := b.Body.Content(variableSchema)
+			diags = append(diags, d...)
+			v := &Variable{Name: b.Labels[0], DeclRange: b.DefRange}
+			v.Description = literal(content, "description", &diags)
+			if attr, ok := content.Attributes["default"]; ok {
+				val, d := attr.Expr.Value(nil)
+				diags = append(diags, d...)
+				v.Default = val
+			}
+			pb.Variables = append(pb.Variables, v)
+		case b.Type == "fact":
+			if !labels(b, &diags, "type", "name") || !unique("fact", b.Labels[0]+"."+b.Labels[1], b) {
+				continue
+			}
+			if _, ok := resources.LookupFact(b.Labels[0]); !ok {
+				diags = append(diags, errAt(b.LabelRanges[0], "Unknown fact type", fmt.Sprintf("%q is not a fact type.", b.Labels[0])))
+				continue
+			}
+			pb.Facts = append(pb.Facts, &Fact{Type: b.Labels[0], Name: b.Labels[1], Config: b.Body, DeclRange: b.DefRange})
+		default:
+			if _, ok := resources.Lookup(b.Type); !ok {
+				diags = append(diags, errAt(b.TypeRange, "Unknown step type",
+					fmt.Sprintf("%q is not a resource type; the types are %s.", b.Type, strings.Join(resources.TypeNames(), ", "))))
+				continue
+			}
+			if !labels(b, &diags, "name") || !unique("step", b.Type+"."+b.Labels[0], b) {
+				continue
+			}
+			diags = append(diags, decodeStep(pb, b)...)
+		}
+	}
+	if playbooks == 0 {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Missing playbook block",
+			Detail:   `A playbook file starts with playbook "NAME" { title = "..." source = "..." }.`,
+		})
+	}
+	if !diags.HasErrors() {
+		diags = append(diags, order(pb)...)
+	}
+	return pb, diags
+}
+
+func decodeStep(pb *Playbook, b *hcl.Block) hcl.Diagnostics {
+	content, rest, diags := b.Body.PartialContent(metaSchema)
+	s := &Step{Type: b.Type, Name: b.Labels[0], Config: rest, DeclRange: b.DefRange}
+	s.Description = literal(content, "description", &diags)
+	if attr, ok := content.Attributes["when"]; ok {
+		s.When = attr.Expr
+	}
+	if attr, ok := content.Attributes["depends_on"]; ok {
+		exprs, d := hcl.ExprList(attr.Expr)
+		diags = append(diags, d...)
+		for _, e := range exprs {
+			t, d := hcl.AbsTraversalForExpr(e)
+			if d.HasErrors() || len(t) != 2 {
+				diags = append(diags, errAt(e.Range(), "Invalid depends_on", "depends_on lists step addresses such as service.stop_automatic_updates."))
+				continue
+			}
+			s.DependsOn = append(s.DependsOn, t.RootName()+"."+t[1].(hcl.TraverseAttr).Name)
+		}
+	}
+	pb.Steps = append(pb.Steps, s)
+	return diags
+}
+
+// order puts each step after the steps it depends on, keeping the written
+// order otherwise, and reports unknown dependencies and cycles.
+func order(pb *Playbook) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	index := map[string]int{}
+	for i, s := range pb.Steps {
+		index[s.Addr()] = i
+	}
+	for _, s := range pb.Steps {
+		for _, d := range s.DependsOn {
+			if _, ok := index[d]; !ok {
+				diags = append(diags, errAt(s.DeclRange, "Unknown dependency", fmt.Sprintf("%s depends on %s, which is not a step of this playbook.", s.Addr(), d)))
+			}
+		}
+	}
+	if diags.HasErrors() {
+		return diags
+	}
+	done := make([]bool, len(pb.Steps))
+	var sorted []*Step
+	for len(sorted) < len(pb.Steps) {
+		// The first step in written order whose dependencies have all run.
+		next := slices.IndexFunc(pb.Steps, func(s *Step) bool {
+			return !done[index[s.Addr()]] && !slices.ContainsFunc(s.DependsOn, func(d string) bool { return !done[index[d]] })
+		})
+		if next < 0 {
+			var cycle []string
+			for i, s := range pb.Steps {
+				if !done[i] {
+					cycle = append(cycle, s.Addr())
+				}
+			}
+			return append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Dependency cycle",
+				Detail:   "These steps depend on each other: " + strings.Join(cycle, ", ") + ".",
+				Subject:  pb.Steps[index[cycle[0]]].DeclRange.Ptr(),
+			})
+		}
+		done[next] = true
+		sorted = append(sorted, pb.Steps[next])
+	}
+	pb.Steps = sorted
+	return diags
+}
+
+func labels(b *hcl.Block, diags *hcl.Diagnostics, names ...string) bool {
+	if len(b.Labels) == len(names) {
+		return true
+	}
+	*diags = append(*diags, errAt(b.DefRange, "Wrong number of labels",
+		fmt.Sprintf("A %s block has %d label(s): %s.", b.Type, len(names), strings.Join(names, ", "))))
+	return false
+}
+
+// literal evaluates an attribute that may not refer to anything.
+func literal(content *hcl.BodyContent, name string, diags *hcl.Diagnostics) string {
+	attr, ok := content.Attributes[name]
+	if !ok {
+		return ""
+	}
+	v, d := attr.Expr.Value(nil)
+	*diags = append(*diags, d...)
+	if d.HasErrors() {
+		return ""
+	}
+	if v.IsNull() || v.Type() != cty.String {
+		*diags = append(*diags, errAt(attr.Expr.Range(), "Invalid value", name+" is a string."))
+		return ""
+	}
+	return v.AsString()
+}
+
+func errAt(rng hcl.Range, summary, detail string) *hcl.Diagnostic {
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: rng.Ptr()}
+}

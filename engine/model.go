@@ -1,0 +1,48 @@
+package engine
+
+import (
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Playbook is a KB procedure as desired-state steps, decoded from HCL or
+// YAML. Both notations give equal playbooks.
+type Playbook struct {
+	Name        string
+	Title       string
+	Source      string
+	Description string
+	Variables   []*Variable
+	Facts       []*Fact
+	// Steps are in the order they run: as written, except that a step
+	// comes after the steps it depends on.
+	Steps []*Step
+}
+
+// Variable is a value the user may set with -var or -var-file.
+type Variable struct {
+	Name        string
+	Description string
+	Default     cty.Value // cty.NilVal when the variable must be set
+	DeclRange   hcl.Range
+}
+
+// Fact is read from the host at plan time: fact.TYPE.NAME in expressions.
+type Fact struct {
+	Type, Name string
+	Config     hcl.Body
+	DeclRange  hcl.Range
+}
+
+// Step is one resource in its desired state.
+type Step struct {
+	Type, Name  string
+	Description string
+	DependsOn   []string       // addresses
+	When        hcl.Expression // nil: always
+	Config      hcl.Body       // the resource type's attributes
+	DeclRange   hcl.Range
+}
+
+// Addr is how plans, errors and -replace name the step: TYPE.NAME.
+func (s *Step) Addr() string { return s.Type + "." + s.Name }

@@ -1,0 +1,252 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+
+	"github.com/wuplay/wuplay/resources"
+	"github.com/wuplay/wuplay/resources/host"
+)
+
+// Options are what the user sets for one plan.
+type Options struct {
+	Vars Vars
+	// Replace names steps to carry out even where their object already
+	// looks right or their when is false, as terraform's -replace does.
+	Replace []string
+}
+
+// Plan is what applying a playbook to a host will do. It is a value:
+// rendering it is the business of render.go, carrying it out of Apply.
+type Plan struct {
+	Playbook *Playbook
+	Host     string
+	Steps    []*StepPlan
+}
+
+// StepPlan is one step's part of a plan.
+type StepPlan struct {
+	Addr        string
+	Description string
+	// Objects are what the step reads and changes; Change.Before and
+	// Change.After run parallel to them.
+	Objects []resources.Object
+	resources.Change
+	Forced bool
+
+	res resources.Resource
+}
+
+// Changed counts the steps that change something and those that do not.
+func (p *Plan) Changed() (changed, unchanged int) {
+	for _, s := range p.Steps {
+		if s.Action == resources.NoOp {
+			unchanged++
+		} else {
+			changed++
+		}
+	}
+	return changed, unchanged
+}
+
+// NewPlan reads the host and plans the playbook against it. It never
+// changes the host.
+func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Plan, hcl.Diagnostics) {
+	vars, diags := pb.resolve(opts.Vars)
+	for _, addr := range opts.Replace {
+		if !slices.ContainsFunc(pb.Steps, func(s *Step) bool { return s.Addr() == addr }) {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown step in -replace",
+				Detail: fmt.Sprintf("%s is not a step of playbook %s.", addr, pb.Name)})
+		}
+	}
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	sc := &scope{vars: vars, host: h}
+	diags = append(diags, sc.readFacts(ctx, pb)...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+
+	p := &Plan{Playbook: pb, Host: h.String()}
+	for _, s := range pb.Steps {
+		sp := &StepPlan{Addr: s.Addr(), Description: s.Description, Forced: slices.Contains(opts.Replace, s.Addr())}
+		p.Steps = append(p.Steps, sp)
+		res, run, d := sc.decodeStep(s)
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			continue
+		}
+		if !run && !sp.Forced {
+			sp.Change = resources.NoChange("skipped: when is false")
+			continue
+		}
+		objs, err := res.Objects(h)
+		if err != nil {
+			diags = append(diags, stepError(s, err))
+			continue
+		}
+		sp.Objects, sp.res = objs, res
+	}
+	if diags.HasErrors() {
+		return nil, diags
+	}
+
+	state, err := readObjects(ctx, h, p.Steps)
+	if err != nil {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read the host", Detail: err.Error()}}
+	}
+	for i, sp := range p.Steps {
+		if sp.res == nil {
+			continue
+		}
+		cur := make([]resources.State, len(sp.Objects))
+		for j, o := range sp.Objects {
+			cur[j] = state[o.Key]
+		}
+		c, err := sp.res.Diff(cur, sp.Forced)
+		if err != nil {
+			diags = append(diags, stepError(pb.Steps[i], err))
+			continue
+		}
+		sp.Change = c
+		for j, after := range c.After {
+			if after != nil {
+				state[sp.Objects[j].Key] = after
+			}
+		}
+	}
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	netEffect(p.Steps)
+	return p, diags
+}
+
+// Validate checks a playbook without a host: every expression, attribute
+// and reference, with the host's values (env, facts) unknown.
+func Validate(pb *Playbook, vars Vars) hcl.Diagnostics {
+	vals, diags := pb.resolve(vars)
+	sc := &scope{vars: vals, facts: map[string]map[string]cty.Value{}}
+	for _, f := range pb.Facts {
+		ft, _ := resources.LookupFact(f.Type)
+		content, d := f.Config.Content(ft.Schema)
+		diags = append(diags, d...)
+		if !d.HasErrors() {
+			diags = append(diags, resources.EvalAttrs(content, sc.evalContext(), f.DeclRange).Diags...)
+		}
+		sc.setFact(f, cty.UnknownVal(ft.Value))
+	}
+	for _, s := range pb.Steps {
+		_, _, d := sc.decodeStep(s)
+		diags = append(diags, d...)
+	}
+	return diags
+}
+
+func (sc *scope) setFact(f *Fact, v cty.Value) {
+	if sc.facts == nil {
+		sc.facts = map[string]map[string]cty.Value{}
+	}
+	if sc.facts[f.Type] == nil {
+		sc.facts[f.Type] = map[string]cty.Value{}
+	}
+	sc.facts[f.Type][f.Name] = v
+}
+
+func (sc *scope) readFacts(ctx context.Context, pb *Playbook) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, f := range pb.Facts {
+		ft, _ := resources.LookupFact(f.Type)
+		content, d := f.Config.Content(ft.Schema)
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			continue
+		}
+		a := resources.EvalAttrs(content, sc.evalContext(), f.DeclRange)
+		fact := ft.Decode(a)
+		if diags = append(diags, a.Diags...); a.Diags.HasErrors() {
+			continue
+		}
+		v, err := fact.Read(ctx, sc.host)
+		if err != nil {
+			diags = append(diags, errAt(f.DeclRange, "Cannot read fact."+f.Type+"."+f.Name, err.Error()))
+			continue
+		}
+		sc.setFact(f, v)
+	}
+	return diags
+}
+
+// decodeStep evaluates a step's when and attributes. run is false when
+// its when is false.
+func (sc *scope) decodeStep(s *Step) (res resources.Resource, run bool, diags hcl.Diagnostics) {
+	ctx := sc.evalContext()
+	run = true
+	if s.When != nil {
+		v, d := s.When.Value(ctx)
+		diags = append(diags, d...)
+		if !d.HasErrors() {
+			v, err := convert.Convert(v, cty.Bool)
+			switch {
+			case err != nil || v.IsNull():
+				diags = append(diags, errAt(s.When.Range(), "Invalid when", "when is a boolean expression."))
+			case v.IsKnown():
+				run = v.True()
+			}
+		}
+	}
+	t, _ := resources.Lookup(s.Type)
+	content, d := s.Config.Content(t.Schema)
+	if diags = append(diags, d...); d.HasErrors() {
+		return nil, run, diags
+	}
+	a := resources.EvalAttrs(content, ctx, s.DeclRange)
+	res = t.Decode(a)
+	return res, run, append(diags, a.Diags...)
+}
+
+// readObjects reads every distinct object of the plan once, several at a
+// time.
+func readObjects(ctx context.Context, h host.Host, steps []*StepPlan) (map[resources.Key]resources.State, error) {
+	var objs []resources.Object
+	state := map[resources.Key]resources.State{}
+	for _, sp := range steps {
+		for _, o := range sp.Objects {
+			if _, ok := state[o.Key]; !ok {
+				state[o.Key] = nil
+				objs = append(objs, o)
+			}
+		}
+	}
+	states := make([]resources.State, len(objs))
+	errs := make([]error, len(objs))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for i, o := range objs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			states[i], errs[i] = resources.Read(ctx, h, o)
+		}()
+	}
+	wg.Wait()
+	for i, o := range objs {
+		if errs[i] != nil {
+			return nil, fmt.Errorf("%s %s: %w", o.Key.Kind, o.Name, errs[i])
+		}
+		state[o.Key] = states[i]
+	}
+	return state, nil
+}
+
+func stepError(s *Step, err error) *hcl.Diagnostic {
+	return errAt(s.DeclRange, s.Addr()+": "+err.Error(), "")
+}

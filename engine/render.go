@@ -1,0 +1,128 @@
+package engine
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+
+	"github.com/wuplay/wuplay/resources"
+)
+
+// Colors for the markers of a human plan; the command line turns them on
+// only for a terminal.
+const (
+	green  = "\x1b[32m"
+	red    = "\x1b[31m"
+	yellow = "\x1b[33m"
+	cyan   = "\x1b[36m"
+	bold   = "\x1b[1m"
+	reset  = "\x1b[0m"
+)
+
+// WritePlan renders a plan as terraform plan does: one block per step
+// that changes something, with markers and before -> after for each
+// attribute that changes, a line for each step that does not and why, and
+// a summary line.
+func WritePlan(w io.Writer, p *Plan, color bool) error {
+	pw := &printer{w: w, color: color}
+	changed, unchanged := p.Changed()
+	if changed == 0 {
+		pw.printf("%sNo changes.%s Host %s already matches playbook %s.\n\n", pw.c(bold), pw.c(reset), p.Host, p.Playbook.Name)
+	} else {
+		pw.printf("Playbook %s will perform these actions on %s:\n\n", p.Playbook.Name, p.Host)
+	}
+	for _, sp := range p.Steps {
+		pw.step(sp)
+	}
+	pw.printf("%sPlan: %d to change, %d unchanged.%s\n", pw.c(bold), changed, unchanged, pw.c(reset))
+	return pw.err
+}
+
+type printer struct {
+	w     io.Writer
+	color bool
+	err   error
+}
+
+func (pw *printer) printf(format string, args ...any) {
+	if pw.err == nil {
+		_, pw.err = fmt.Fprintf(pw.w, format, args...)
+	}
+}
+
+func (pw *printer) c(code string) string {
+	if pw.color {
+		return code
+	}
+	return ""
+}
+
+func (pw *printer) marker(m string) string {
+	code := map[string]string{"+": green, "-": red, "~": yellow, ">": cyan}[m]
+	return pw.c(code) + m + pw.c(reset)
+}
+
+func (pw *printer) step(sp *StepPlan) {
+	if sp.Action == resources.NoOp {
+		pw.printf("  # %s: no change (%s)\n\n", sp.Addr, sp.Reason)
+		return
+	}
+	forced := ""
+	if sp.Forced {
+		forced = " (forced by -replace)"
+	}
+	pw.printf("  # %s will %s%s\n", sp.Addr, sp.Action, forced)
+	if sp.Description != "" {
+		pw.printf("  # %s\n", sp.Description)
+	}
+	if sp.Action == resources.Rename {
+		pw.printf("  %s %s %s -> %s\n\n", pw.marker(">"), sp.Objects[0].Key.Kind, quote(sp.Objects[0].Name), quote(sp.Objects[1].Name))
+		return
+	}
+	for i, after := range sp.After {
+		if after == nil {
+			continue
+		}
+		before, obj := sp.Before[i], sp.Objects[i]
+		switch {
+		case after["exists"] == "false":
+			pw.printf("  %s %s %s\n", pw.marker("-"), obj.Key.Kind, quote(obj.Name))
+		case before["exists"] == "false":
+			pw.printf("  %s %s %s {\n", pw.marker("+"), obj.Key.Kind, quote(obj.Name))
+			for _, name := range slices.Sorted(maps.Keys(after)) {
+				if name != "exists" {
+					pw.printf("      %s %s = %s\n", pw.marker("+"), name, show(name, after[name]))
+				}
+			}
+			pw.printf("    }\n")
+		default:
+			pw.printf("  %s %s %s {\n", pw.marker("~"), obj.Key.Kind, quote(obj.Name))
+			for _, name := range slices.Sorted(maps.Keys(after)) {
+				if before[name] != after[name] {
+					pw.printf("      %s %s = %s -> %s\n", pw.marker("~"), name, show(name, before[name]), show(name, after[name]))
+				}
+			}
+			if sp.Action == resources.Restart {
+				pw.printf("      %s state = %s (stopped, then started again)\n", pw.marker("~"), quote(after["state"]))
+			}
+			pw.printf("    }\n")
+		}
+	}
+	pw.printf("\n")
+}
+
+// show quotes an attribute value for a plan, shortening digests.
+func show(name, v string) string {
+	if name == "sha256" && len(v) > 12 {
+		v = v[:12] + "…"
+	}
+	if v == "" {
+		return "(none)"
+	}
+	return quote(v)
+}
+
+// quote puts a value in double quotes without escaping backslashes, so that
+// Windows paths read as an administrator writes them.
+func quote(s string) string { return `"` + s + `"` }

@@ -1,0 +1,103 @@
+// Package host is the machine a playbook runs against: its environment, its
+// file system and its services. Resources talk to a Host, never to the OS, so
+// the same resource code runs on Windows, on Linux and on a simulated Windows
+// host kept in a folder.
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Host is one target machine.
+type Host interface {
+	// String names the host as the user gave it: "local", "sim:DIR".
+	String() string
+	// Getenv reads the target's environment, not necessarily wuplay's own.
+	Getenv(name string) (string, bool)
+	FS
+	Services
+}
+
+// FS is a host's file system. Paths are in the host's own syntax.
+type FS interface {
+	// PathKey returns the form under which two names of one path compare
+	// equal on this host (case-folded on Windows).
+	PathKey(path string) (string, error)
+	// Stat reports a missing path as Exists false, not as an error.
+	Stat(path string) (PathInfo, error)
+	ReadFile(path string) ([]byte, error)
+	WriteFile(path string, data []byte) error
+	MkdirAll(path string) error
+	// Rename fails if to exists, as MoveFile does for directories on Windows.
+	Rename(from, to string) error
+	// RemoveAll deletes path and everything under it.
+	RemoveAll(path string) error
+}
+
+// Services is a host's service manager.
+type Services interface {
+	// Service reads a service; a missing one is ErrServiceNotFound.
+	Service(ctx context.Context, name string) (ServiceStatus, error)
+	// StartService returns once the service runs, or fails after timeout.
+	StartService(ctx context.Context, name string, timeout time.Duration) error
+	// StopService returns once the service is stopped, or fails after timeout.
+	StopService(ctx context.Context, name string, timeout time.Duration) error
+	SetStartType(ctx context.Context, name, startType string) error
+}
+
+// PathInfo is what Stat says of a path.
+type PathInfo struct {
+	Exists  bool
+	IsDir   bool
+	Size    int64
+	ModTime time.Time
+}
+
+// ServiceStatus is what Service says of a service.
+type ServiceStatus struct {
+	Name      string // as the service manager spells it
+	State     string // running, stopped, start_pending, stop_pending, paused
+	StartType string // automatic, manual, disabled
+	// Dependents are the running services that depend on this one.
+	Dependents []string
+}
+
+// Service states and start types, in the words playbooks use.
+const (
+	Running      = "running"
+	Stopped      = "stopped"
+	StartPending = "start_pending"
+	StopPending  = "stop_pending"
+
+	Automatic = "automatic"
+	Manual    = "manual"
+	Disabled  = "disabled"
+)
+
+// Errors a host gives for the conditions that playbooks and the engine must
+// tell apart. They carry the Windows wording and code, since that is what an
+// administrator will search for.
+var (
+	ErrNotSupported             = errors.New("not supported on this host")
+	ErrServiceNotFound          = errors.New("the specified service does not exist as an installed service (ERROR_SERVICE_DOES_NOT_EXIST, 1060)")
+	ErrServiceDisabled          = errors.New("the service cannot be started because it is disabled (ERROR_SERVICE_DISABLED, 1058)")
+	ErrDependentServicesRunning = errors.New("a stop control has been sent to a service that other running services are dependent on (ERROR_DEPENDENT_SERVICES_RUNNING, 1051)")
+	ErrSharingViolation         = errors.New("the process cannot access the file because it is being used by another process (ERROR_SHARING_VIOLATION, 32)")
+	ErrAlreadyExists            = errors.New("cannot create a file when that file already exists (ERROR_ALREADY_EXISTS, 183)")
+	ErrNotSameDevice            = errors.New("the system cannot move the file to a different disk drive (ERROR_NOT_SAME_DEVICE, 17)")
+)
+
+// Open returns the host that spec names: "local" or "sim:DIR".
+func Open(spec string) (Host, error) {
+	switch {
+	case spec == "" || spec == "local":
+		return Local(), nil
+	case strings.HasPrefix(spec, "sim:"):
+		return OpenSim(strings.TrimPrefix(spec, "sim:"))
+	}
+	return nil, fmt.Errorf("unknown host %q: want \"local\" or \"sim:DIR\"", spec)
+}

@@ -1,0 +1,79 @@
+package host
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// local is the machine wuplay runs on.
+type local struct{ localServices }
+
+// Local returns the machine wuplay runs on.
+func Local() Host { return local{} }
+
+func (local) String() string { return "local" }
+
+func (local) Getenv(name string) (string, bool) { return os.LookupEnv(name) }
+
+func (local) PathKey(path string) (string, error) {
+	if !filepath.IsAbs(path) {
+		return "", fmt.Errorf("path %q is not absolute", path)
+	}
+	return foldPath(filepath.Clean(path)), nil
+}
+
+func (local) Stat(path string) (PathInfo, error) {
+	fi, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return PathInfo{}, nil
+	}
+	if err != nil {
+		return PathInfo{}, err
+	}
+	return PathInfo{Exists: true, IsDir: fi.IsDir(), Size: fi.Size(), ModTime: fi.ModTime()}, nil
+}
+
+func (local) ReadFile(path string) ([]byte, error) { return os.ReadFile(path) }
+
+func (local) WriteFile(path string, data []byte) error { return WriteFileAtomic(path, data) }
+
+func (local) MkdirAll(path string) error { return os.MkdirAll(path, 0o755) }
+
+func (local) Rename(from, to string) error {
+	if _, err := os.Lstat(to); err == nil {
+		return &os.LinkError{Op: "rename", Old: from, New: to, Err: ErrAlreadyExists}
+	}
+	return os.Rename(from, to)
+}
+
+func (local) RemoveAll(path string) error { return os.RemoveAll(path) }
+
+// WriteFileAtomic writes data to a temporary file beside path and renames it
+// into place, so that a crash leaves either the old file or the new one.
+func WriteFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}

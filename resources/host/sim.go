@@ -1,0 +1,414 @@
+package host
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Sim is a simulated Windows host kept in a folder: DIR/drive/c is drive C:
+// and DIR/host.yaml holds the environment and the service table. It models
+// what real Windows does and Wine does not: a running service holds its
+// files, so renaming or deleting them fails with a sharing violation, and a
+// service may create folders when it starts.
+//
+// Changes go to the folder for real: the drive tree is changed in place and
+// host.yaml is rewritten after every service change.
+type Sim struct {
+	dir string
+	cfg simConfig
+	// doc is host.yaml as written; save changes only the service states in
+	// it, so that the file keeps its comments and order.
+	doc yaml.Node
+}
+
+type simConfig struct {
+	Env      map[string]string      `yaml:"env"`
+	Services map[string]*simService `yaml:"services"`
+}
+
+type simService struct {
+	State     string   `yaml:"state"`
+	StartType string   `yaml:"start_type"`
+	DependsOn []string `yaml:"depends_on,omitempty"`
+	// Locks are paths the service holds open while it runs.
+	Locks []string `yaml:"locks,omitempty"`
+	// Creates are folders the service creates when it starts.
+	Creates []string `yaml:"creates,omitempty"`
+}
+
+// OpenSim opens the simulated host in dir.
+func OpenSim(dir string) (*Sim, error) {
+	file := filepath.Join(dir, "host.yaml")
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("simulated host: %w", err)
+	}
+	s := &Sim{dir: dir}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&s.cfg); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	if err := yaml.Unmarshal(data, &s.doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	for name, svc := range s.cfg.Services {
+		if svc == nil {
+			svc = &simService{}
+			s.cfg.Services[name] = svc
+		}
+		if svc.State == "" {
+			svc.State = Stopped
+		}
+		if svc.StartType == "" {
+			svc.StartType = Manual
+		}
+		if svc.State != Running && svc.State != Stopped {
+			return nil, fmt.Errorf("%s: service %s: state %q: want running or stopped", file, name, svc.State)
+		}
+		if !slices.Contains([]string{Automatic, Manual, Disabled}, svc.StartType) {
+			return nil, fmt.Errorf("%s: service %s: start_type %q: want automatic, manual or disabled", file, name, svc.StartType)
+		}
+		for _, p := range slices.Concat(svc.Locks, svc.Creates) {
+			if _, _, err := splitWinPath(p); err != nil {
+				return nil, fmt.Errorf("%s: service %s: %w", file, name, err)
+			}
+		}
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "drive")); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("simulated host %s: no drive folder (want %s)", dir, filepath.Join(dir, "drive", "c"))
+	}
+	return s, nil
+}
+
+func (s *Sim) String() string { return "sim:" + s.dir }
+
+func (s *Sim) Getenv(name string) (string, bool) {
+	for k, v := range s.cfg.Env {
+		if strings.EqualFold(k, name) {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// splitWinPath splits an absolute Windows path into its drive letter (lower
+// case) and its components, taking \ and / alike and resolving . and ..
+func splitWinPath(p string) (drive string, parts []string, err error) {
+	if len(p) < 3 || p[1] != ':' || (p[2] != '\\' && p[2] != '/') ||
+		!('a' <= p[0]|0x20 && p[0]|0x20 <= 'z') {
+		return "", nil, fmt.Errorf("path %q is not an absolute Windows path such as C:\\Windows", p)
+	}
+	for _, part := range strings.FieldsFunc(p[3:], func(r rune) bool { return r == '\\' || r == '/' }) {
+		switch part {
+		case ".":
+		case "..":
+			if len(parts) > 0 {
+				parts = parts[:len(parts)-1]
+			}
+		default:
+			parts = append(parts, part)
+		}
+	}
+	return string(p[0] | 0x20), parts, nil
+}
+
+func (s *Sim) PathKey(p string) (string, error) {
+	drive, parts, err := splitWinPath(p)
+	if err != nil {
+		return "", err
+	}
+	return strings.ToLower(drive + `:\` + strings.Join(parts, `\`)), nil
+}
+
+// osPath maps a Windows path to the file under DIR/drive, matching existing
+// names without regard to case, as Windows does.
+func (s *Sim) osPath(p string) (string, error) {
+	drive, parts, err := splitWinPath(p)
+	if err != nil {
+		return "", err
+	}
+	cur := filepath.Join(s.dir, "drive", drive)
+	for i, part := range parts {
+		if _, err := os.Lstat(filepath.Join(cur, part)); err == nil {
+			cur = filepath.Join(cur, part)
+			continue
+		}
+		ents, err := os.ReadDir(cur)
+		if err != nil {
+			return filepath.Join(append([]string{cur}, parts[i:]...)...), nil
+		}
+		name := part
+		for _, e := range ents {
+			if strings.EqualFold(e.Name(), part) {
+				name = e.Name()
+				break
+			}
+		}
+		cur = filepath.Join(cur, name)
+	}
+	return cur, nil
+}
+
+// pathError reports err for the Windows path p, not for the file under DIR
+// that stands for it.
+func pathError(op, p string, err error) error {
+	return &fs.PathError{Op: op, Path: p, Err: cause(err)}
+}
+
+// cause strips the file names that the os package put in err.
+func cause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
+}
+
+func (s *Sim) Stat(p string) (PathInfo, error) {
+	op, err := s.osPath(p)
+	if err != nil {
+		return PathInfo{}, err
+	}
+	return Local().Stat(op)
+}
+
+func (s *Sim) ReadFile(p string) ([]byte, error) {
+	op, err := s.osPath(p)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(op)
+	if err != nil {
+		return nil, pathError("open", p, err)
+	}
+	return data, nil
+}
+
+func (s *Sim) WriteFile(p string, data []byte) error {
+	if holder := s.holder(p); holder != "" {
+		return pathError("open", p, fmt.Errorf("%w; held by service %s", ErrSharingViolation, holder))
+	}
+	op, err := s.osPath(p)
+	if err != nil {
+		return err
+	}
+	if err := WriteFileAtomic(op, data); err != nil {
+		return pathError("open", p, err)
+	}
+	return nil
+}
+
+func (s *Sim) MkdirAll(p string) error {
+	op, err := s.osPath(p)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(op, 0o755); err != nil {
+		return pathError("mkdir", p, err)
+	}
+	return nil
+}
+
+func (s *Sim) Rename(from, to string) error {
+	fk, err := s.PathKey(from)
+	if err != nil {
+		return err
+	}
+	tk, err := s.PathKey(to)
+	if err != nil {
+		return err
+	}
+	fail := func(err error) error { return &os.LinkError{Op: "rename", Old: from, New: to, Err: err} }
+	if fk[0] != tk[0] {
+		return fail(ErrNotSameDevice)
+	}
+	if holder := s.holder(from); holder != "" {
+		return fail(fmt.Errorf("%w; held by service %s", ErrSharingViolation, holder))
+	}
+	ofrom, _ := s.osPath(from)
+	oto, _ := s.osPath(to)
+	if _, err := os.Lstat(oto); err == nil {
+		return fail(ErrAlreadyExists)
+	}
+	if err := os.Rename(ofrom, oto); err != nil {
+		return fail(cause(err))
+	}
+	return nil
+}
+
+func (s *Sim) RemoveAll(p string) error {
+	if holder := s.holder(p); holder != "" {
+		return pathError("remove", p, fmt.Errorf("%w; held by service %s", ErrSharingViolation, holder))
+	}
+	op, err := s.osPath(p)
+	if err != nil {
+		return err
+	}
+	if err := os.RemoveAll(op); err != nil {
+		return pathError("remove", p, err)
+	}
+	return nil
+}
+
+// holder names a running service that holds p or a path inside it.
+func (s *Sim) holder(p string) string {
+	key, err := s.PathKey(p)
+	if err != nil {
+		return ""
+	}
+	for _, name := range s.names() {
+		svc := s.cfg.Services[name]
+		if svc.State != Running {
+			continue
+		}
+		for _, l := range svc.Locks {
+			lk, _ := s.PathKey(l)
+			if lk == key || strings.HasPrefix(lk, strings.TrimSuffix(key, `\`)+`\`) {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+// names lists the services in a fixed order, so that messages are stable.
+func (s *Sim) names() []string {
+	names := make([]string, 0, len(s.cfg.Services))
+	for name := range s.cfg.Services {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func (s *Sim) lookup(name string) (string, *simService, error) {
+	for _, n := range s.names() {
+		if strings.EqualFold(n, name) {
+			return n, s.cfg.Services[n], nil
+		}
+	}
+	return "", nil, fmt.Errorf("service %s: %w", name, ErrServiceNotFound)
+}
+
+func (s *Sim) Service(_ context.Context, name string) (ServiceStatus, error) {
+	n, svc, err := s.lookup(name)
+	if err != nil {
+		return ServiceStatus{}, err
+	}
+	return ServiceStatus{Name: n, State: svc.State, StartType: svc.StartType, Dependents: s.dependents(n)}, nil
+}
+
+// dependents lists the running services that depend on name.
+func (s *Sim) dependents(name string) []string {
+	var deps []string
+	for _, n := range s.names() {
+		svc := s.cfg.Services[n]
+		if svc.State == Running && slices.ContainsFunc(svc.DependsOn, func(d string) bool { return strings.EqualFold(d, name) }) {
+			deps = append(deps, n)
+		}
+	}
+	return deps
+}
+
+func (s *Sim) StartService(ctx context.Context, name string, timeout time.Duration) error {
+	n, svc, err := s.lookup(name)
+	if err != nil {
+		return err
+	}
+	if svc.State == Running {
+		return nil
+	}
+	if svc.StartType == Disabled {
+		return fmt.Errorf("service %s: %w", n, ErrServiceDisabled)
+	}
+	// Windows starts the services a service depends on first.
+	for _, dep := range svc.DependsOn {
+		if err := s.StartService(ctx, dep, timeout); err != nil {
+			return fmt.Errorf("service %s: dependency: %w", n, err)
+		}
+	}
+	for _, p := range svc.Creates {
+		if err := s.MkdirAll(p); err != nil {
+			return fmt.Errorf("service %s: %w", n, err)
+		}
+	}
+	svc.State = Running
+	return s.save()
+}
+
+func (s *Sim) StopService(_ context.Context, name string, _ time.Duration) error {
+	n, svc, err := s.lookup(name)
+	if err != nil {
+		return err
+	}
+	if svc.State == Stopped {
+		return nil
+	}
+	if deps := s.dependents(n); len(deps) > 0 {
+		return fmt.Errorf("service %s: %w (running: %s)", n, ErrDependentServicesRunning, strings.Join(deps, ", "))
+	}
+	svc.State = Stopped
+	return s.save()
+}
+
+func (s *Sim) SetStartType(_ context.Context, name, startType string) error {
+	_, svc, err := s.lookup(name)
+	if err != nil {
+		return err
+	}
+	svc.StartType = startType
+	return s.save()
+}
+
+// save writes the service states back to host.yaml.
+func (s *Sim) save() error {
+	if len(s.doc.Content) == 0 {
+		s.doc.Content = []*yaml.Node{{Kind: yaml.MappingNode}}
+	}
+	services := mapValue(s.doc.Content[0], "services", yaml.MappingNode)
+	for name, svc := range s.cfg.Services {
+		n := mapValue(services, name, yaml.MappingNode)
+		mapValue(n, "state", yaml.ScalarNode).Value = svc.State
+		mapValue(n, "start_type", yaml.ScalarNode).Value = svc.StartType
+	}
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&s.doc); err != nil {
+		return err
+	}
+	return WriteFileAtomic(filepath.Join(s.dir, "host.yaml"), buf.Bytes())
+}
+
+// mapValue returns the value of key in mapping m, adding it if missing.
+func mapValue(m *yaml.Node, key string, kind yaml.Kind) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			v := m.Content[i+1]
+			if v.Kind != kind { // an empty "key:" is a null scalar
+				v.Kind, v.Tag, v.Value = kind, "", ""
+			}
+			return v
+		}
+	}
+	v := &yaml.Node{Kind: kind}
+	m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, v)
+	return v
+}

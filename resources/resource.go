@@ -1,0 +1,155 @@
+// Package resources holds wuplay's resource types: what each one's object is,
+// how to read it, how to compare it with the desired state, and how to change
+// it through a host. Ordering, prediction, net effect, verification, output
+// and the command line belong to the engine, not here.
+package resources
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/wuplay/wuplay/resources/host"
+)
+
+// Resource is one step's desired state, decoded and evaluated.
+type Resource interface {
+	// Objects names what the step reads and changes, in the host's terms.
+	Objects(h host.Host) ([]Object, error)
+	// Diff compares the desired state with cur, the predicted state of each
+	// of the step's objects in the order Objects gave. It does no I/O. With force (-replace) it plans
+	// the change even where the object already looks right, if the type has
+	// a meaning for that (a running service is restarted).
+	Diff(cur []State, force bool) (Change, error)
+	// Apply makes the change that Diff planned.
+	Apply(ctx context.Context, h host.Host, c Change) error
+}
+
+// Kinds of object.
+const (
+	KindService = "service"
+	KindPath    = "path"
+)
+
+// Key names one object on a host; steps that name the same object share its
+// state. ID is the host's canonical form (case-folded on Windows).
+type Key struct{ Kind, ID string }
+
+func (k Key) String() string { return k.Kind + " " + k.ID }
+
+// Object is a Key with the name as the playbook wrote it, for reading and
+// for messages.
+type Object struct {
+	Key  Key
+	Name string
+}
+
+// State is an object's attributes, as read or as predicted. Values are
+// strings because that is how plans show and compare them.
+type State map[string]string
+
+// Equal reports whether two states have the same attributes.
+func (s State) Equal(o State) bool { return maps.Equal(s, o) }
+
+// Action is what a step does to its objects. The values are what plans and
+// JSON output print.
+type Action string
+
+const (
+	NoOp    Action = "no-op"
+	Create  Action = "create"
+	Update  Action = "update"
+	Delete  Action = "delete"
+	Rename  Action = "rename"
+	Start   Action = "start"
+	Stop    Action = "stop"
+	Restart Action = "restart"
+)
+
+// Marker is the action's sign in a human plan, as terraform plan has them.
+func (a Action) Marker() string {
+	switch a {
+	case Create:
+		return "+"
+	case Delete:
+		return "-"
+	case Rename:
+		return ">"
+	case NoOp:
+		return " "
+	}
+	return "~"
+}
+
+// Change is what Diff plans for one step. Before and After run parallel to
+// the step's objects; a nil After leaves that object as it is.
+//
+//	Action   After
+//	no-op    all nil: nothing changes; Reason says why
+//	create   the new object's state
+//	delete   exists = false
+//	rename   the source: exists = false; the destination: the source's old state
+//	others   the object's state after the step
+type Change struct {
+	Action Action
+	Before []State
+	After  []State
+	// Reason is for people; nothing decides on it.
+	Reason string
+}
+
+// NoChange is a no-op change with its reason.
+func NoChange(format string, args ...any) Change {
+	return Change{Action: NoOp, Reason: fmt.Sprintf(format, args...)}
+}
+
+// Type is a resource type: its attributes and how to decode them.
+type Type struct {
+	Name   string
+	Schema *hcl.BodySchema
+	// Decode builds the resource from attributes that have been evaluated;
+	// unknown values (in validate) pass without checks of their content.
+	Decode func(a *Attrs) Resource
+}
+
+var types = map[string]*Type{}
+
+func register(t *Type) { types[t.Name] = t }
+
+// Lookup returns the resource type called name.
+func Lookup(name string) (*Type, bool) {
+	t, ok := types[name]
+	return t, ok
+}
+
+// TypeNames lists the resource types, sorted.
+func TypeNames() []string { return slices.Sorted(maps.Keys(types)) }
+
+// Read reads the current state of one object from the host.
+func Read(ctx context.Context, h host.Host, o Object) (State, error) {
+	switch o.Key.Kind {
+	case KindService:
+		return readService(ctx, h, o.Name)
+	case KindPath:
+		return readPath(h, o.Name)
+	}
+	panic("resources: unknown object kind " + o.Key.Kind)
+}
+
+// pathObject names a path on h.
+func pathObject(h host.Host, p string) (Object, error) {
+	key, err := h.PathKey(p)
+	if err != nil {
+		return Object{}, err
+	}
+	return Object{Key: Key{KindPath, key}, Name: p}, nil
+}
+
+func serviceObject(name string) Object {
+	// Windows compares service names without regard to case.
+	return Object{Key: Key{KindService, strings.ToLower(name)}, Name: name}
+}
