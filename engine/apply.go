@@ -46,11 +46,11 @@ func Apply(ctx context.Context, p *Plan, h host.Host, obs Observer) ([]StepResul
 		r := &results[i]
 		r.Addr = sp.Addr
 		switch {
-		case failed != nil:
-			r.Status = NotAttempted
-			continue
 		case sp.Action == resources.NoOp:
 			r.Status = Unchanged
+			continue
+		case failed != nil:
+			r.Status = NotAttempted
 			continue
 		}
 		obs.StepStarted(sp)

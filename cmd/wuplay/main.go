@@ -107,8 +107,7 @@ kb910336. "wuplay COMMAND -h" lists a command's flags.
 
 // fail reports an error that has no place in a playbook.
 func (c *cli) fail(err error) int {
-	msg := err.Error()
-	fmt.Fprintf(c.stderr, "Error: %s\n", strings.ToUpper(msg[:1])+msg[1:])
+	fmt.Fprintf(c.stderr, "Error: %s\n", err)
 	return exitError
 }
 

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParseArgs(t *testing.T) {
+	tests := map[string]struct {
+		command string
+		argv    []string
+		want    *args
+		err     string
+	}{
+		"defaults": {
+			command: "plan", argv: []string{"kb910336"},
+			want: &args{command: "plan", playbook: "kb910336", host: "local"},
+		},
+		"repeatable flags": {
+			command: "apply", argv: []string{"-var", "a=1", "-var=b=2", "-replace", "service.x", "-replace=file.y", "-auto-approve", "-host", "sim:d", "p.hcl"},
+			want: &args{command: "apply", playbook: "p.hcl", host: "sim:d", vars: []string{"a=1", "b=2"},
+				replace: []string{"service.x", "file.y"}, autoApprove: true},
+		},
+		"apply has no -detailed-exitcode": {
+			command: "apply", argv: []string{"-detailed-exitcode", "p.hcl"},
+			err: "flag provided but not defined: -detailed-exitcode",
+		},
+		"validate has no -replace": {
+			command: "validate", argv: []string{"-replace", "a.b", "p.hcl"},
+			err: "flag provided but not defined: -replace",
+		},
+		"flag after playbook": {
+			command: "plan", argv: []string{"p.hcl", "-json"},
+			err: "unexpected arguments after the playbook: -json (flags come before the playbook)",
+		},
+		"var without value": {
+			command: "plan", argv: []string{"-var", "x", "p.hcl"},
+			err: `-var "x": want NAME=VALUE`,
+		},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			got, err := parseArgs(tt.command, tt.argv, io.Discard)
+			if tt.err != "" {
+				if err == nil || err.Error() != tt.err {
+					t.Fatalf("error %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(args{})); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// On a terminal, apply shows the plan and goes ahead only on "yes".
+func TestApplyAsksOnTerminal(t *testing.T) {
+	for _, answer := range []string{"no", "yes"} {
+		t.Run(answer, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.CopyFS(dir, os.DirFS("../../testdata/hosts/broken")); err != nil {
+				t.Fatal(err)
+			}
+			var out, errs strings.Builder
+			c := &cli{stdin: bufio.NewReader(strings.NewReader(answer + "\n")), stdout: &out, stderr: &errs, terminal: true}
+			code := c.main(context.Background(), []string{"apply", "-no-color", "-host", "sim:" + dir, "kb910336"})
+			if !strings.Contains(out.String(), "Apply these changes to sim:"+dir+"?") {
+				t.Errorf("no question in output:\n%s", out.String())
+			}
+			_, err := os.Stat(filepath.Join(dir, "drive", "c", "Windows", "SDTemp"))
+			renamed := err == nil
+			switch answer {
+			case "yes":
+				if code != exitOK || !renamed {
+					t.Errorf("exit %d, renamed %v; want 0 and renamed\n%s%s", code, renamed, out.String(), errs.String())
+				}
+			default:
+				if code != exitError || renamed || !strings.Contains(errs.String(), "Apply cancelled: nothing was changed.") {
+					t.Errorf("exit %d, renamed %v; want 1, nothing changed\n%s", code, renamed, errs.String())
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,177 @@
+package engine
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+
+	"github.com/wuplay/wuplay/playbooks"
+)
+
+// meaning reduces expressions and bodies to what they evaluate to, in a
+// fixed scope where env("X") is "%X%" and facts are placeholders, so that
+// playbooks from both notations compare by meaning, not by syntax tree.
+func meaning() cmp.Option {
+	ctx := &hcl.EvalContext{
+		Variables: map[string]cty.Value{
+			"var": cty.EmptyObjectVal,
+			"fact": cty.ObjectVal(map[string]cty.Value{"path": cty.ObjectVal(map[string]cty.Value{
+				"sdtemp": cty.ObjectVal(map[string]cty.Value{"exists": cty.False}),
+			})}),
+		},
+		Functions: map[string]function.Function{"env": function.New(&function.Spec{
+			Params: []function.Parameter{{Name: "name", Type: cty.String}},
+			Type:   function.StaticReturnType(cty.String),
+			Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+				return cty.StringVal("%" + args[0].AsString() + "%"), nil
+			},
+		})},
+	}
+	eval := func(e hcl.Expression) string {
+		v, diags := e.Value(ctx)
+		if diags.HasErrors() {
+			return "error: " + diags.Error()
+		}
+		return v.GoString()
+	}
+	return cmp.Options{
+		cmp.Transformer("expr", func(e hcl.Expression) string {
+			if e == nil {
+				return "<nil>"
+			}
+			return eval(e)
+		}),
+		cmp.Transformer("body", func(b hcl.Body) map[string]string {
+			attrs, diags := b.JustAttributes()
+			m := map[string]string{}
+			for name, a := range attrs {
+				m[name] = eval(a.Expr)
+			}
+			if diags.HasErrors() {
+				m["<error>"] = diags.Error()
+			}
+			return m
+		}),
+		cmp.Transformer("value", func(v cty.Value) string { return v.GoString() }),
+		cmpopts.IgnoreTypes(hcl.Range{}),
+	}
+}
+
+func TestShippedPlaybooksEqualInBothNotations(t *testing.T) {
+	for _, name := range playbooks.Names() {
+		if !strings.HasSuffix(name, ".hcl") {
+			continue
+		}
+		yname := strings.TrimSuffix(name, ".hcl") + ".yaml"
+		t.Run(name, func(t *testing.T) {
+			_, hsrc, _ := playbooks.Lookup(name)
+			_, ysrc, ok := playbooks.Lookup(yname)
+			if !ok {
+				t.Fatalf("%s has no YAML form %s", name, yname)
+			}
+			h, diags := Load(name, hsrc)
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			y, diags := Load(yname, ysrc)
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			if diff := cmp.Diff(h, y, meaning()); diff != "" {
+				t.Errorf("HCL and YAML models differ (-hcl +yaml):\n%s", diff)
+			}
+			if len(h.Steps) == 0 {
+				t.Error("no steps")
+			}
+		})
+	}
+}
+
+// TestEqualityCatchesDifferences guards the test above: two playbooks that
+// differ in one attribute must not compare equal under meaning().
+func TestEqualityCatchesDifferences(t *testing.T) {
+	h, _ := Load("a.hcl", []byte(`playbook "p" {}
+service "s" {
+  name  = "wuauserv"
+  state = "stopped"
+}`))
+	y, _ := Load("a.yaml", []byte(`playbook: {name: p}
+steps:
+  - service.s: {name: wuauserv, state: running}`))
+	if cmp.Equal(h, y, meaning()) {
+		t.Error("playbooks with different states compare equal")
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	tests := map[string]struct {
+		file, src string
+		summary   string // of the first diagnostic
+		line, col int
+	}{
+		"unknown step type":        {"p.hcl", "playbook \"p\" {}\nservise \"s\" {\n  name = \"x\"\n}\n", "Unknown step type", 2, 1},
+		"unknown attribute":        {"p.hcl", "playbook \"p\" {}\nservice \"s\" {\n  name = \"x\"\n  sate = \"stopped\"\n}\n", "", 0, 0},
+		"duplicate address":        {"p.hcl", "playbook \"p\" {}\nfile \"f\" {\n  path = \"/tmp/a\"\n}\nfile \"f\" {\n  path = \"/tmp/b\"\n}\n", "Duplicate step", 5, 1},
+		"cycle":                    {"p.hcl", "playbook \"p\" {}\nfile \"a\" {\n  depends_on = [file.b]\n  path = \"/a\"\n}\nfile \"b\" {\n  depends_on = [file.a]\n  path = \"/b\"\n}\n", "Dependency cycle", 2, 1},
+		"unknown dependency":       {"p.hcl", "playbook \"p\" {}\nfile \"a\" {\n  depends_on = [file.zz]\n  path = \"/a\"\n}\n", "Unknown dependency", 2, 1},
+		"missing playbook block":   {"p.hcl", "file \"a\" {\n  path = \"/a\"\n}\n", "Missing playbook block", 0, 0},
+		"yaml syntax":              {"p.yaml", "playbook:\n  name: p\nsteps:\n  - file.a: {path: /a\n", "Invalid YAML", 0, 0},
+		"yaml unknown key":         {"p.yaml", "playbook: {name: p}\nstep:\n  - file.a: {path: /a}\n", "Unexpected key", 2, 1},
+		"yaml bad address":         {"p.yaml", "playbook: {name: p}\nsteps:\n  - file: {path: /a}\n", "Invalid address", 3, 5},
+		"yaml unknown type":        {"p.yaml", "playbook: {name: p}\nsteps:\n  - fiel.a: {path: /a}\n", "Unknown step type", 3, 5},
+		"yaml alias":               {"p.yaml", "playbook: {name: p}\nsteps:\n  - file.a: {path: &x /a}\n  - file.b: {path: *x}\n", "YAML alias not supported", 4, 20},
+		"yaml duplicate attribute": {"p.yaml", "playbook: {name: p}\nsteps:\n  - file.a: {path: /a, path: /b}\n", "", 0, 0},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			pb, diags := Load(tt.file, []byte(tt.src))
+			if !diags.HasErrors() {
+				diags = Validate(pb, nil)
+			}
+			if !diags.HasErrors() {
+				t.Fatal("no error")
+			}
+			d := diags[0]
+			if tt.summary != "" && d.Summary != tt.summary {
+				t.Errorf("summary %q, want %q (%s)", d.Summary, tt.summary, diags)
+			}
+			if tt.line > 0 && (d.Subject == nil || d.Subject.Start.Line != tt.line || d.Subject.Start.Column != tt.col) {
+				t.Errorf("at %v, want line %d column %d", d.Subject, tt.line, tt.col)
+			}
+			if d.Subject == nil && tt.summary != "Missing playbook block" {
+				t.Errorf("%q has no source range", d.Summary)
+			}
+		})
+	}
+}
+
+func TestValidateCatchesExpressionMistakes(t *testing.T) {
+	tests := map[string]struct{ attr, summary string }{
+		"unknown function":  {`path = nope("x")`, "Call to unknown function"},
+		"unknown variable":  {`path = var.nope`, "Unsupported attribute"},
+		"unknown fact":      {`path = fact.path.nope.exists`, "Unsupported attribute"},
+		"wrong type":        {`path = ["a"]`, "path: string required"},
+		"bad state":         {`path = "/a"` + "\n" + `state = "gone"`, `state = "gone": want present, absent`},
+		"content if absent": {`path = "/a"` + "\n" + `state = "absent"` + "\n" + `content = "x"`, "an absent file has no content"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			pb, diags := Load("p.hcl", []byte("playbook \"p\" {}\nfile \"f\" {\n"+tt.attr+"\n}\n"))
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			diags = Validate(pb, nil)
+			if !diags.HasErrors() || !strings.Contains(diags.Error(), tt.summary) {
+				t.Fatalf("diagnostics %q, want %q", diags.Error(), tt.summary)
+			}
+			if diags[0].Subject == nil || diags[0].Subject.Start.Line < 3 {
+				t.Errorf("diagnostic at %v, want the attribute's line", diags[0].Subject)
+			}
+		})
+	}
+}

@@ -1,0 +1,366 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/wuplay/wuplay/playbooks"
+	"github.com/wuplay/wuplay/resources/host"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// simHost makes a simulated host from host.yaml text and the files (by
+// path under drive/c; a name ending in / is a folder).
+func simHost(t *testing.T, hostYAML string, files ...string) *host.Sim {
+	t.Helper()
+	dir := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(dir, "host.yaml"), []byte(hostYAML), 0o644))
+	must(t, os.MkdirAll(filepath.Join(dir, "drive", "c"), 0o755))
+	for _, f := range files {
+		p := filepath.Join(dir, "drive", "c", filepath.FromSlash(f))
+		if strings.HasSuffix(f, "/") {
+			must(t, os.MkdirAll(p, 0o755))
+			continue
+		}
+		must(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		must(t, os.WriteFile(p, []byte("data of "+f), 0o644))
+	}
+	h, err := host.OpenSim(dir)
+	must(t, err)
+	return h
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func load(t *testing.T, src string) *Playbook {
+	t.Helper()
+	pb, diags := Load("test.hcl", []byte(`playbook "test" {}`+"\n"+src))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	return pb
+}
+
+const wuauservRunning = `
+env: {windir: C:\Windows}
+services:
+  wuauserv: {state: running, start_type: manual}
+  RpcSs: {state: running, start_type: automatic}
+  Spooler: {state: stopped, start_type: disabled}
+`
+
+const kb = `
+service "stop" {
+  name  = "wuauserv"
+  state = "stopped"
+}
+directory "sd" {
+  path      = "C:\\Windows\\SoftwareDistribution"
+  state     = "absent"
+  rename_to = "C:\\Windows\\SDTemp"
+}
+service "start" {
+  name  = "WUAUSERV"
+  state = "running"
+}
+`
+
+// action lists each step's address and action, the shape most table rows
+// assert.
+func actions(p *Plan) []string {
+	var out []string
+	for _, s := range p.Steps {
+		out = append(out, s.Addr+" "+string(s.Action))
+	}
+	return out
+}
+
+func TestPlan(t *testing.T) {
+	tests := map[string]struct {
+		host    string
+		files   []string
+		src     string
+		replace []string
+		want    []string // address and action of each step
+		err     string   // a plan error containing this
+	}{
+		"symptom present: stop, rename, start": {
+			host: wuauservRunning, files: []string{"Windows/SoftwareDistribution/Download/a.cab"}, src: kb,
+			want: []string{"service.stop stop", "directory.sd rename", "service.start start"},
+		},
+		"already fixed: stop and start cancel out": {
+			host: wuauservRunning, files: []string{"Windows/"}, src: kb,
+			want: []string{"service.stop no-op", "directory.sd no-op", "service.start no-op"},
+		},
+		"service already stopped, folder present": {
+			host:  strings.Replace(wuauservRunning, "wuauserv: {state: running", "wuauserv: {state: stopped", 1),
+			files: []string{"Windows/SoftwareDistribution/"}, src: kb,
+			want: []string{"service.stop no-op", "directory.sd rename", "service.start start"},
+		},
+		"rename destination exists": {
+			host: wuauservRunning, files: []string{"Windows/SoftwareDistribution/", "Windows/sdtemp/"}, src: kb,
+			err: `cannot rename C:\Windows\SoftwareDistribution: the destination C:\Windows\SDTemp already exists`,
+		},
+		"replace forces a restart of a running service": {
+			host: wuauservRunning, files: []string{"Windows/"}, src: kb, replace: []string{"service.start"},
+			// The stop is no longer cancelled out, so the forced start starts.
+			want: []string{"service.stop stop", "directory.sd no-op", "service.start start"},
+		},
+		"starting a disabled service is refused": {
+			host: wuauservRunning, src: `service "s" {
+  name  = "spooler"
+  state = "running"
+}`,
+			err: "service spooler is disabled and cannot be started",
+		},
+		"enabling and starting in one step": {
+			host: wuauservRunning, src: `service "s" {
+  name       = "Spooler"
+  state      = "running"
+  start_type = "automatic"
+}`,
+			want: []string{"service.s start"},
+		},
+		"missing service": {
+			host: wuauservRunning, src: `service "s" {
+  name  = "W32Time"
+  state = "running"
+}`,
+			err: "service W32Time is not installed on this host",
+		},
+		"when false skips the step": {
+			host: wuauservRunning, files: []string{"Windows/Temp/"}, src: `directory "d" {
+  when  = false
+  path  = "C:\\Windows\\Temp"
+  state = "absent"
+}`,
+			want: []string{"directory.d no-op"},
+		},
+		"a later step sees the earlier step's prediction": {
+			host: wuauservRunning, src: `directory "d" {
+  path = "C:\\Data"
+}
+file "f" {
+  path    = "C:\\Data\\x.txt"
+  content = "x"
+}
+file "g" {
+  path    = "C:\\Data\\x.txt"
+  content = "y"
+}`,
+			want: []string{"directory.d create", "file.f create", "file.g update"},
+		},
+		"created and deleted again: no net change": {
+			host: wuauservRunning, files: []string{"Data/"}, src: `file "f" {
+  path = "C:\\Data\\x.txt"
+}
+file "g" {
+  path  = "C:\\Data\\x.txt"
+  state = "absent"
+}`,
+			want: []string{"file.f no-op", "file.g no-op"},
+		},
+		"file with other content is updated": {
+			host: wuauservRunning, files: []string{"x.txt"}, src: `file "f" {
+  path    = "c:/X.TXT"
+  content = "new"
+}`,
+			want: []string{"file.f update"},
+		},
+		"file with the same content is unchanged": {
+			host: wuauservRunning, files: []string{"x.txt"}, src: `file "f" {
+  path    = "C:\\x.txt"
+  content = "data of x.txt"
+}`,
+			want: []string{"file.f no-op"},
+		},
+		"depends_on runs a later-written step first": {
+			host: wuauservRunning, files: []string{"Windows/"}, src: `directory "b" {
+  depends_on = [directory.a]
+  path       = "C:\\Windows\\B"
+}
+directory "a" {
+  path = "C:\\Windows\\A"
+}`,
+			want: []string{"directory.a create", "directory.b create"},
+		},
+		"relative path": {
+			host: wuauservRunning, src: `directory "d" {
+  path = "Windows"
+}`,
+			err: `path "Windows" is not an absolute Windows path`,
+		},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			h := simHost(t, tt.host, tt.files...)
+			p, diags := NewPlan(context.Background(), load(t, tt.src), h, Options{Replace: tt.replace})
+			if tt.err != "" {
+				if !diags.HasErrors() || !strings.Contains(diags.Error(), tt.err) {
+					t.Fatalf("diagnostics %q, want %q", diags.Error(), tt.err)
+				}
+				return
+			}
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			if diff := cmp.Diff(tt.want, actions(p)); diff != "" {
+				t.Errorf("actions (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestPlanReadsEachObjectOnce(t *testing.T) {
+	h := &countingHost{Host: simHost(t, wuauservRunning, "Windows/SoftwareDistribution/")}
+	if _, diags := NewPlan(context.Background(), load(t, kb), h, Options{}); diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	want := map[string]int{"service wuauserv": 1, `stat C:\Windows\SoftwareDistribution`: 1, `stat C:\Windows\SDTemp`: 1}
+	if diff := cmp.Diff(want, h.reads); diff != "" {
+		t.Errorf("reads (-want +got):\n%s", diff)
+	}
+}
+
+type countingHost struct {
+	host.Host
+	reads map[string]int
+}
+
+func (c *countingHost) count(what string) {
+	if c.reads == nil {
+		c.reads = map[string]int{}
+	}
+	c.reads[what]++
+}
+
+func (c *countingHost) Stat(p string) (host.PathInfo, error) {
+	c.count("stat " + p)
+	return c.Host.Stat(p)
+}
+
+func (c *countingHost) Service(ctx context.Context, name string) (host.ServiceStatus, error) {
+	c.count("service " + strings.ToLower(name))
+	return c.Host.Service(ctx, name)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) StepStarted(*StepPlan)              {}
+func (nopObserver) StepFinished(*StepPlan, StepResult) {}
+
+func TestApplyStopsAtSharingViolation(t *testing.T) {
+	// The KB warns: renaming while wuauserv runs fails, because the service
+	// holds its files.
+	h := simHost(t, `
+services:
+  wuauserv:
+    state: running
+    locks: [C:\Windows\SoftwareDistribution\DataStore\DataStore.edb]
+`, "Windows/SoftwareDistribution/DataStore/DataStore.edb")
+	p, diags := NewPlan(context.Background(), load(t, `
+directory "sd" {
+  path      = "C:\\Windows\\SoftwareDistribution"
+  state     = "absent"
+  rename_to = "C:\\Windows\\SDTemp"
+}
+file "marker" {
+  path = "C:\\done.txt"
+}`), h, Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	results, err := Apply(context.Background(), p, h, nopObserver{})
+	if !errors.Is(err, host.ErrSharingViolation) || !strings.Contains(err.Error(), "held by service wuauserv") {
+		t.Fatalf("error %v, want a sharing violation held by wuauserv", err)
+	}
+	got := []Status{results[0].Status, results[1].Status}
+	if diff := cmp.Diff([]Status{Failed, NotAttempted}, got); diff != "" {
+		t.Errorf("results (-want +got):\n%s", diff)
+	}
+	if fi, _ := h.Stat(`C:\done.txt`); fi.Exists {
+		t.Error("a step after the failure ran")
+	}
+}
+
+func TestApplyVerifies(t *testing.T) {
+	h := simHost(t, wuauservRunning, "Windows/SoftwareDistribution/Download/a.cab")
+	p, diags := NewPlan(context.Background(), load(t, kb), h, Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	// Something else recreates the folder between plan and apply: the
+	// rename's verification must notice that the source still exists.
+	sneaky := &recreatingHost{Host: h, path: `C:\Windows\SoftwareDistribution`}
+	_, err := Apply(context.Background(), p, sneaky, nopObserver{})
+	if err == nil || !strings.Contains(err.Error(), `verify path C:\Windows\SoftwareDistribution: exists is "true", planned "false"`) {
+		t.Fatalf("error %v, want a verification failure", err)
+	}
+}
+
+// recreatingHost makes path again right after any rename.
+type recreatingHost struct {
+	host.Host
+	path string
+}
+
+func (r *recreatingHost) Rename(from, to string) error {
+	if err := r.Host.Rename(from, to); err != nil {
+		return err
+	}
+	return r.Host.MkdirAll(r.path)
+}
+
+func TestRenderGolden(t *testing.T) {
+	tests := map[string]struct {
+		host    string
+		replace []string
+		color   bool
+	}{
+		"kb910336-broken":        {host: "broken"},
+		"kb910336-broken-color":  {host: "broken", color: true},
+		"kb910336-healthy":       {host: "healthy"},
+		"kb910336-replace-start": {host: "healthy", replace: []string{"service.start_automatic_updates"}},
+	}
+	_, src, _ := playbooks.Lookup("kb910336")
+	pb, diags := Load("kb910336.hcl", src)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			h, err := host.OpenSim(filepath.Join("..", "testdata", "hosts", tt.host))
+			must(t, err)
+			p, diags := NewPlan(context.Background(), pb, h, Options{Replace: tt.replace})
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			p.Host = "sim:" + tt.host
+			var got strings.Builder
+			must(t, WritePlan(&got, p, tt.color))
+			golden := filepath.Join("..", "testdata", "golden", name+".txt")
+			if *update {
+				must(t, os.MkdirAll(filepath.Dir(golden), 0o755))
+				must(t, os.WriteFile(golden, []byte(got.String()), 0o644))
+			}
+			want, err := os.ReadFile(golden)
+			must(t, err)
+			if diff := cmp.Diff(string(want), got.String()); diff != "" {
+				t.Errorf("%s differs (-want +got); rewrite with go test ./engine -update:\n%s", golden, diff)
+			}
+		})
+	}
+}
