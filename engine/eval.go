@@ -21,20 +21,25 @@ type scope struct {
 	vars  map[string]cty.Value
 	facts map[string]map[string]cty.Value
 	host  host.Host
+	ctx   *hcl.EvalContext // built once all facts are in
 }
 
 func (s *scope) evalContext() *hcl.EvalContext {
+	if s.ctx != nil {
+		return s.ctx
+	}
 	facts := map[string]cty.Value{}
 	for typ, byName := range s.facts {
 		facts[typ] = cty.ObjectVal(byName)
 	}
-	return &hcl.EvalContext{
+	s.ctx = &hcl.EvalContext{
 		Variables: map[string]cty.Value{
 			"var":  cty.ObjectVal(s.vars),
 			"fact": cty.ObjectVal(facts),
 		},
 		Functions: s.functions(),
 	}
+	return s.ctx
 }
 
 func (s *scope) functions() map[string]function.Function {

@@ -173,11 +173,11 @@ func decodeStep(pb *Playbook, b *hcl.Block) hcl.Diagnostics {
 // order puts each step after the steps it depends on, keeping the written
 // order otherwise, and reports unknown dependencies and cycles.
 func order(pb *Playbook) hcl.Diagnostics {
-	var diags hcl.Diagnostics
 	index := map[string]int{}
 	for i, s := range pb.Steps {
 		index[s.Addr()] = i
 	}
+	var diags hcl.Diagnostics
 	for _, s := range pb.Steps {
 		for _, d := range s.DependsOn {
 			if _, ok := index[d]; !ok {
@@ -188,32 +188,43 @@ func order(pb *Playbook) hcl.Diagnostics {
 	if diags.HasErrors() {
 		return diags
 	}
-	done := make([]bool, len(pb.Steps))
-	var sorted []*Step
-	for len(sorted) < len(pb.Steps) {
-		// The first step in written order whose dependencies have all run.
-		next := slices.IndexFunc(pb.Steps, func(s *Step) bool {
-			return !done[index[s.Addr()]] && !slices.ContainsFunc(s.DependsOn, func(d string) bool { return !done[index[d]] })
-		})
-		if next < 0 {
-			var cycle []string
-			for i, s := range pb.Steps {
-				if !done[i] {
-					cycle = append(cycle, s.Addr())
-				}
-			}
-			return append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Dependency cycle",
-				Detail:   "These steps depend on each other: " + strings.Join(cycle, ", ") + ".",
-				Subject:  pb.Steps[index[cycle[0]]].DeclRange.Ptr(),
-			})
+	const (
+		unvisited = iota
+		visiting
+		done
+	)
+	mark := make([]int, len(pb.Steps))
+	sorted := make([]*Step, 0, len(pb.Steps))
+	var path []string
+	var visit func(i int) *hcl.Diagnostic
+	visit = func(i int) *hcl.Diagnostic {
+		s := pb.Steps[i]
+		switch mark[i] {
+		case done:
+			return nil
+		case visiting:
+			cycle := append(path[slices.Index(path, s.Addr()):], s.Addr())
+			return errAt(s.DeclRange, "Dependency cycle", "These steps depend on each other: "+strings.Join(cycle, " -> ")+".")
 		}
-		done[next] = true
-		sorted = append(sorted, pb.Steps[next])
+		mark[i] = visiting
+		path = append(path, s.Addr())
+		for _, d := range s.DependsOn {
+			if diag := visit(index[d]); diag != nil {
+				return diag
+			}
+		}
+		path = path[:len(path)-1]
+		mark[i] = done
+		sorted = append(sorted, s)
+		return nil
+	}
+	for i := range pb.Steps {
+		if diag := visit(i); diag != nil {
+			return hcl.Diagnostics{diag}
+		}
 	}
 	pb.Steps = sorted
-	return diags
+	return nil
 }
 
 func labels(b *hcl.Block, diags *hcl.Diagnostics, names ...string) bool {

@@ -151,6 +151,7 @@ func Validate(pb *Playbook, vars Vars) hcl.Diagnostics {
 }
 
 func (sc *scope) setFact(f *Fact, v cty.Value) {
+	sc.ctx = nil
 	if sc.facts == nil {
 		sc.facts = map[string]map[string]cty.Value{}
 	}
