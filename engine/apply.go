@@ -33,6 +33,8 @@ type StepResult struct {
 // streams JSON from it. Apply calls it from one goroutine.
 type Observer interface {
 	StepStarted(sp *StepPlan)
+	// StepProgress tells what a long wait is waiting for.
+	StepProgress(sp *StepPlan, msg string)
 	StepFinished(sp *StepPlan, r StepResult)
 }
 
@@ -55,7 +57,7 @@ func Apply(ctx context.Context, p *Plan, h host.Host, obs Observer) ([]StepResul
 		}
 		obs.StepStarted(sp)
 		start := time.Now()
-		err := sp.res.Apply(ctx, h, sp.Change)
+		err := sp.res.Apply(host.WithProgress(ctx, func(msg string) { obs.StepProgress(sp, msg) }), h, sp.Change)
 		if err == nil {
 			err = verify(ctx, h, sp)
 		}

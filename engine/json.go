@@ -6,8 +6,6 @@ import (
 	"sync"
 
 	"github.com/hashicorp/hcl/v2"
-
-	"github.com/wuplay/wuplay/resources"
 )
 
 // JSONFormatVersion is the version of the -json stream's schema (see
@@ -37,47 +35,22 @@ func (j *JSONWriter) emit(typ string, fields map[string]any) {
 	j.enc.Encode(fields)
 }
 
-type jsonObject struct {
-	Kind   string          `json:"kind"`
-	Name   string          `json:"name"`
-	Before resources.State `json:"before,omitempty"`
-	After  resources.State `json:"after,omitempty"`
-}
-
-type jsonStep struct {
-	Address     string       `json:"address"`
-	Action      string       `json:"action"`
-	Reason      string       `json:"reason,omitempty"`
-	Description string       `json:"description,omitempty"`
-	Forced      bool         `json:"forced,omitempty"`
-	Objects     []jsonObject `json:"objects"`
-}
-
-func stepJSON(sp *StepPlan) jsonStep {
-	js := jsonStep{Address: sp.Addr, Action: string(sp.Action), Reason: sp.Reason, Description: sp.Description, Forced: sp.Forced, Objects: []jsonObject{}}
-	for i, o := range sp.Objects {
-		jo := jsonObject{Kind: o.Key.Kind, Name: o.Name}
-		if i < len(sp.After) && sp.After[i] != nil {
-			jo.Before, jo.After = sp.Before[i], sp.After[i]
-		}
-		js.Objects = append(js.Objects, jo)
-	}
-	return js
-}
-
 // Plan writes one planned_step line per step and a plan_summary line.
-func (j *JSONWriter) Plan(p *Plan) {
-	for _, sp := range p.Steps {
-		j.emit("planned_step", map[string]any{"step": stepJSON(sp)})
+func (j *JSONWriter) Plan(d *PlanDocument) {
+	for _, ds := range d.Steps {
+		j.emit("planned_step", map[string]any{"step": ds})
 	}
-	changed, unchanged := p.Changed()
 	j.emit("plan_summary", map[string]any{
-		"playbook": p.Playbook.Name, "host": p.Host, "changes": changed, "unchanged": unchanged,
+		"playbook": d.Playbook.Name, "host": d.Host, "changes": d.Summary.Changes, "unchanged": d.Summary.Unchanged,
 	})
 }
 
 func (j *JSONWriter) StepStarted(sp *StepPlan) {
 	j.emit("step_started", map[string]any{"address": sp.Addr, "action": string(sp.Action)})
+}
+
+func (j *JSONWriter) StepProgress(sp *StepPlan, msg string) {
+	j.emit("step_progress", map[string]any{"address": sp.Addr, "message": msg})
 }
 
 func (j *JSONWriter) StepFinished(sp *StepPlan, r StepResult) {

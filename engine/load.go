@@ -48,6 +48,7 @@ func LoadHCL(filename string, src []byte) (*Playbook, hcl.Diagnostics) {
 		blocks[i] = b.AsHCLBlock()
 	}
 	pb, more := decode(blocks)
+	pb.Filename, pb.Src = filename, src
 	return pb, append(diags, more...)
 }
 

@@ -59,6 +59,7 @@ func meaning() cmp.Option {
 		}),
 		cmp.Transformer("value", func(v cty.Value) string { return v.GoString() }),
 		cmpopts.IgnoreTypes(hcl.Range{}),
+		cmpopts.IgnoreFields(Playbook{}, "Filename", "Src"),
 	}
 }
 

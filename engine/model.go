@@ -8,6 +8,11 @@ import (
 // Playbook is a KB procedure as desired-state steps, decoded from HCL or
 // YAML. Both notations give equal playbooks.
 type Playbook struct {
+	// Filename and Src are the file the playbook was loaded from; saved
+	// plans carry them, so that a plan is applied with the playbook it was
+	// made from.
+	Filename    string
+	Src         []byte
 	Name        string
 	Title       string
 	Source      string

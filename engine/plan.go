@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -20,14 +21,28 @@ type Options struct {
 	// Replace names steps to carry out even where their object already
 	// looks right or their when is false, as terraform's -replace does.
 	Replace []string
+	// Target limits the plan to these steps and the steps they depend on.
+	Target []string
 }
 
 // Plan is what applying a playbook to a host will do. It is a value:
-// rendering it is the business of render.go, carrying it out of Apply.
+// rendering it is the business of render.go and planfile.go, carrying it
+// out of Apply.
 type Plan struct {
 	Playbook *Playbook
 	Host     string
-	Steps    []*StepPlan
+	Options  Options
+	// Facts are the facts read, by TYPE.NAME: the evidence a fix may erase.
+	Facts map[string]cty.Value
+	// Read is every object's state as read, in the order first named.
+	Read  []ObjectState
+	Steps []*StepPlan
+}
+
+// ObjectState is an object with its state.
+type ObjectState struct {
+	resources.Object
+	State resources.State
 }
 
 // StepPlan is one step's part of a plan.
@@ -39,6 +54,8 @@ type StepPlan struct {
 	Objects []resources.Object
 	resources.Change
 	Forced bool
+	// MaxWait bounds each wait of the step's change (a service stopping).
+	MaxWait time.Duration
 
 	res resources.Resource
 }
@@ -59,10 +76,16 @@ func (p *Plan) Changed() (changed, unchanged int) {
 // changes the host.
 func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Plan, hcl.Diagnostics) {
 	vars, diags := pb.resolve(opts.Vars)
-	for _, addr := range opts.Replace {
-		if !slices.ContainsFunc(pb.Steps, func(s *Step) bool { return s.Addr() == addr }) {
-			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown step in -replace",
-				Detail: fmt.Sprintf("%s is not a step of playbook %s.", addr, pb.Name)})
+	for _, f := range []struct {
+		flag  string
+		addrs []string
+	}{{"-replace", opts.Replace}, {"-target", opts.Target}} {
+		flag := f.flag
+		for _, addr := range f.addrs {
+			if !slices.ContainsFunc(pb.Steps, func(s *Step) bool { return s.Addr() == addr }) {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown step in " + flag,
+					Detail: fmt.Sprintf("%s is not a step of playbook %s.", addr, pb.Name)})
+			}
 		}
 	}
 	if diags.HasErrors() {
@@ -74,10 +97,20 @@ func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Pla
 		return nil, diags
 	}
 
-	p := &Plan{Playbook: pb, Host: h.String()}
+	p := &Plan{Playbook: pb, Host: h.String(), Options: opts, Facts: map[string]cty.Value{}}
+	for typ, byName := range sc.facts {
+		for name, v := range byName {
+			p.Facts[typ+"."+name] = v
+		}
+	}
+	targeted := pb.targets(opts.Target)
 	for _, s := range pb.Steps {
 		sp := &StepPlan{Addr: s.Addr(), Description: s.Description, Forced: slices.Contains(opts.Replace, s.Addr())}
 		p.Steps = append(p.Steps, sp)
+		if !targeted[s.Addr()] {
+			sp.Change = resources.NoChange("not targeted")
+			continue
+		}
 		res, run, d := sc.decodeStep(s)
 		diags = append(diags, d...)
 		if d.HasErrors() {
@@ -93,14 +126,22 @@ func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Pla
 			continue
 		}
 		sp.Objects, sp.res = objs, res
+		if w, ok := res.(resources.Waiter); ok {
+			sp.MaxWait = w.MaxWait()
+		}
 	}
 	if diags.HasErrors() {
 		return nil, diags
 	}
 
-	state, err := readObjects(ctx, h, p.Steps)
+	read, err := readObjects(ctx, h, p.Steps)
 	if err != nil {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read the host", Detail: err.Error()}}
+	}
+	p.Read = read
+	state := map[resources.Key]resources.State{}
+	for _, o := range read {
+		state[o.Key] = o.State
 	}
 	for i, sp := range p.Steps {
 		if sp.res == nil {
@@ -215,27 +256,26 @@ func (sc *scope) decodeStep(s *Step) (res resources.Resource, run bool, diags hc
 
 // readObjects reads every distinct object of the plan once, several at a
 // time.
-func readObjects(ctx context.Context, h host.Host, steps []*StepPlan) (map[resources.Key]resources.State, error) {
-	var objs []resources.Object
-	state := map[resources.Key]resources.State{}
+func readObjects(ctx context.Context, h host.Host, steps []*StepPlan) ([]ObjectState, error) {
+	var objs []ObjectState
+	seen := map[resources.Key]bool{}
 	for _, sp := range steps {
 		for _, o := range sp.Objects {
-			if _, ok := state[o.Key]; !ok {
-				state[o.Key] = nil
-				objs = append(objs, o)
+			if !seen[o.Key] {
+				seen[o.Key] = true
+				objs = append(objs, ObjectState{Object: o})
 			}
 		}
 	}
-	states := make([]resources.State, len(objs))
 	errs := make([]error, len(objs))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 8)
-	for i, o := range objs {
+	for i := range objs {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			states[i], errs[i] = resources.Read(ctx, h, o)
+			objs[i].State, errs[i] = resources.Read(ctx, h, objs[i].Object)
 		}()
 	}
 	wg.Wait()
@@ -243,9 +283,33 @@ func readObjects(ctx context.Context, h host.Host, steps []*StepPlan) (map[resou
 		if errs[i] != nil {
 			return nil, fmt.Errorf("%s %s: %w", o.Key.Kind, o.Name, errs[i])
 		}
-		state[o.Key] = states[i]
 	}
-	return state, nil
+	return objs, nil
+}
+
+// targets lists the steps a plan covers: all of them, or those named and
+// the steps they depend on.
+func (pb *Playbook) targets(target []string) map[string]bool {
+	all := len(target) == 0
+	deps := map[string][]string{}
+	set := map[string]bool{}
+	for _, s := range pb.Steps {
+		deps[s.Addr()] = s.DependsOn
+		set[s.Addr()] = all
+	}
+	var add func(addr string)
+	add = func(addr string) {
+		if !set[addr] {
+			set[addr] = true
+			for _, d := range deps[addr] {
+				add(d)
+			}
+		}
+	}
+	for _, t := range target {
+		add(t)
+	}
+	return set
 }
 
 func stepError(s *Step, err error) *hcl.Diagnostic {

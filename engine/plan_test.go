@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -260,6 +261,7 @@ func (c *countingHost) Service(ctx context.Context, name string) (host.ServiceSt
 type nopObserver struct{}
 
 func (nopObserver) StepStarted(*StepPlan)              {}
+func (nopObserver) StepProgress(*StepPlan, string)     {}
 func (nopObserver) StepFinished(*StepPlan, StepResult) {}
 
 func TestApplyStopsAtSharingViolation(t *testing.T) {
@@ -350,17 +352,49 @@ func TestRenderGolden(t *testing.T) {
 			}
 			p.Host = "sim:" + tt.host
 			var got strings.Builder
-			must(t, WritePlan(&got, p, tt.color))
-			golden := filepath.Join("..", "testdata", "golden", name+".txt")
-			if *update {
-				must(t, os.MkdirAll(filepath.Dir(golden), 0o755))
-				must(t, os.WriteFile(golden, []byte(got.String()), 0o644))
-			}
-			want, err := os.ReadFile(golden)
-			must(t, err)
-			if diff := cmp.Diff(string(want), got.String()); diff != "" {
-				t.Errorf("%s differs (-want +got); rewrite with go test ./engine -update:\n%s", golden, diff)
-			}
+			must(t, WritePlan(&got, p.Document(), tt.color))
+			checkGolden(t, name+".txt", got.String())
 		})
+	}
+}
+
+func TestMarkdownGolden(t *testing.T) {
+	for _, hostName := range []string{"broken", "healthy"} {
+		t.Run(hostName, func(t *testing.T) {
+			_, src, _ := playbooks.Lookup("kb910336")
+			pb, diags := Load("kb910336.hcl", src)
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			h, err := host.OpenSim(filepath.Join("..", "testdata", "hosts", hostName))
+			must(t, err)
+			p, diags := NewPlan(context.Background(), pb, h, Options{})
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			p.Host = "sim:" + hostName
+			d := p.Document()
+			d.CreatedAt = time.Date(2026, 11, 29, 9, 30, 0, 0, time.UTC)
+			d.Facts["path.sdtemp"] = []byte(`{"exists":false,"is_dir":false,"mtime":"","size":0}`)
+			var got strings.Builder
+			must(t, WriteMarkdown(&got, d))
+			checkGolden(t, "kb910336-"+hostName+".md", got.String())
+		})
+	}
+}
+
+// checkGolden compares got with testdata/golden/name; go test -update
+// rewrites the file.
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	golden := filepath.Join("..", "testdata", "golden", name)
+	if *update {
+		must(t, os.MkdirAll(filepath.Dir(golden), 0o755))
+		must(t, os.WriteFile(golden, []byte(got), 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	must(t, err)
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s differs (-want +got); rewrite with go test ./engine -update:\n%s", golden, diff)
 	}
 }

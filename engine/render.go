@@ -24,18 +24,17 @@ const (
 // that changes something, with markers and before -> after for each
 // attribute that changes, a line for each step that does not and why, and
 // a summary line.
-func WritePlan(w io.Writer, p *Plan, color bool) error {
+func WritePlan(w io.Writer, d *PlanDocument, color bool) error {
 	pw := &printer{w: w, color: color}
-	changed, unchanged := p.Changed()
-	if changed == 0 {
-		pw.printf("%sNo changes.%s Host %s already matches playbook %s.\n\n", pw.c(bold), pw.c(reset), p.Host, p.Playbook.Name)
+	if d.Summary.Changes == 0 {
+		pw.printf("%sNo changes.%s Host %s already matches playbook %s.\n\n", pw.c(bold), pw.c(reset), d.Host, d.Playbook.Name)
 	} else {
-		pw.printf("Playbook %s will perform these actions on %s:\n\n", p.Playbook.Name, p.Host)
+		pw.printf("Playbook %s will perform these actions on %s:\n\n", d.Playbook.Name, d.Host)
 	}
-	for _, sp := range p.Steps {
-		pw.step(sp)
+	for _, ds := range d.Steps {
+		pw.step(ds)
 	}
-	pw.printf("%sPlan: %d to change, %d unchanged.%s\n", pw.c(bold), changed, unchanged, pw.c(reset))
+	pw.printf("%sPlan: %d to change, %d unchanged.%s\n", pw.c(bold), d.Summary.Changes, d.Summary.Unchanged, pw.c(reset))
 	return pw.err
 }
 
@@ -63,48 +62,44 @@ func (pw *printer) marker(m string) string {
 	return pw.c(code) + m + pw.c(reset)
 }
 
-func (pw *printer) step(sp *StepPlan) {
-	if sp.Action == resources.NoOp {
-		pw.printf("  # %s: no change (%s)\n\n", sp.Addr, sp.Reason)
+func (pw *printer) step(ds DocStep) {
+	if ds.Action == string(resources.NoOp) {
+		pw.printf("  # %s: no change (%s)\n\n", ds.Address, ds.Reason)
 		return
 	}
 	forced := ""
-	if sp.Forced {
+	if ds.Forced {
 		forced = " (forced by -replace)"
 	}
-	pw.printf("  # %s will %s%s\n", sp.Addr, sp.Action, forced)
-	if sp.Description != "" {
-		pw.printf("  # %s\n", sp.Description)
+	pw.printf("  # %s will %s%s\n", ds.Address, ds.Action, forced)
+	if ds.Description != "" {
+		pw.printf("  # %s\n", ds.Description)
 	}
-	if sp.Action == resources.Rename {
-		pw.printf("  %s %s %s -> %s\n\n", pw.marker(">"), sp.Objects[0].Key.Kind, quote(sp.Objects[0].Name), quote(sp.Objects[1].Name))
+	if ds.Action == string(resources.Rename) {
+		pw.printf("  %s %s %s -> %s\n\n", pw.marker(">"), ds.Changes[0].Kind, quote(ds.Changes[0].Name), quote(ds.Changes[1].Name))
 		return
 	}
-	for i, after := range sp.After {
-		if after == nil {
-			continue
-		}
-		before, obj := sp.Before[i], sp.Objects[i]
+	for _, c := range ds.Changes {
 		switch {
-		case after["exists"] == "false":
-			pw.printf("  %s %s %s\n", pw.marker("-"), obj.Key.Kind, quote(obj.Name))
-		case before["exists"] == "false":
-			pw.printf("  %s %s %s {\n", pw.marker("+"), obj.Key.Kind, quote(obj.Name))
-			for _, name := range slices.Sorted(maps.Keys(after)) {
+		case c.After["exists"] == "false":
+			pw.printf("  %s %s %s\n", pw.marker("-"), c.Kind, quote(c.Name))
+		case c.Before["exists"] == "false":
+			pw.printf("  %s %s %s {\n", pw.marker("+"), c.Kind, quote(c.Name))
+			for _, name := range slices.Sorted(maps.Keys(c.After)) {
 				if name != "exists" {
-					pw.printf("      %s %s = %s\n", pw.marker("+"), name, show(name, after[name]))
+					pw.printf("      %s %s = %s\n", pw.marker("+"), name, show(name, c.After[name]))
 				}
 			}
 			pw.printf("    }\n")
 		default:
-			pw.printf("  %s %s %s {\n", pw.marker("~"), obj.Key.Kind, quote(obj.Name))
-			for _, name := range slices.Sorted(maps.Keys(after)) {
-				if before[name] != after[name] {
-					pw.printf("      %s %s = %s -> %s\n", pw.marker("~"), name, show(name, before[name]), show(name, after[name]))
+			pw.printf("  %s %s %s {\n", pw.marker("~"), c.Kind, quote(c.Name))
+			for _, name := range slices.Sorted(maps.Keys(c.After)) {
+				if c.Before[name] != c.After[name] {
+					pw.printf("      %s %s = %s -> %s\n", pw.marker("~"), name, show(name, c.Before[name]), show(name, c.After[name]))
 				}
 			}
-			if sp.Action == resources.Restart {
-				pw.printf("      %s state = %s (stopped, then started again)\n", pw.marker("~"), quote(after["state"]))
+			if ds.Action == string(resources.Restart) {
+				pw.printf("      %s state = %s (stopped, then started again)\n", pw.marker("~"), quote(c.After["state"]))
 			}
 			pw.printf("    }\n")
 		}

@@ -60,7 +60,9 @@ func LoadYAML(filename string, src []byte) (*Playbook, hcl.Diagnostics) {
 	if l.diags.HasErrors() {
 		return nil, l.diags
 	}
-	return decode(blocks)
+	pb, diags := decode(blocks)
+	pb.Filename, pb.Src = filename, src
+	return pb, diags
 }
 
 type yamlLoader struct {

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -27,6 +28,11 @@ type Resource interface {
 	Diff(cur []State, force bool) (Change, error)
 	// Apply makes the change that Diff planned.
 	Apply(ctx context.Context, h host.Host, c Change) error
+}
+
+// Waiter is a resource whose changes may wait, each at most MaxWait.
+type Waiter interface {
+	MaxWait() time.Duration
 }
 
 // Kinds of object.

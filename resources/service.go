@@ -48,6 +48,8 @@ func init() {
 	})
 }
 
+func (s *Service) MaxWait() time.Duration { return s.Timeout }
+
 func (s *Service) Objects(host.Host) ([]Object, error) {
 	return []Object{serviceObject(s.Name)}, nil
 }

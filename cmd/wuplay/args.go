@@ -18,9 +18,13 @@ type args struct {
 	noColor  bool
 	json     bool
 	replace  []string
+	target   []string
 
-	detailedExitcode bool // plan
-	autoApprove      bool // apply
+	detailedExitcode bool   // plan
+	out              string // plan
+	autoApprove      bool   // apply
+	report           string // apply
+	markdown         bool   // show
 }
 
 type listFlag []string
@@ -36,22 +40,38 @@ func parseArgs(command string, argv []string, usage io.Writer) (*args, error) {
 	a := &args{command: command}
 	fs := flag.NewFlagSet(command, flag.ContinueOnError)
 	fs.SetOutput(usage)
-	fs.Var((*listFlag)(&a.vars), "var", "set a variable: `NAME=VALUE` (repeatable)")
-	fs.Var((*listFlag)(&a.varFiles), "var-file", "read variables from `FILE` (.hcl or .yaml; repeatable)")
-	fs.StringVar(&a.host, "host", "local", "target `HOST`: local, or sim:DIR for a simulated Windows host")
 	fs.BoolVar(&a.noColor, "no-color", false, "no colour in output")
 	fs.BoolVar(&a.json, "json", false, "machine-readable output: one JSON object per line")
+	if command != "show" {
+		fs.Var((*listFlag)(&a.vars), "var", "set a variable: `NAME=VALUE` (repeatable)")
+		fs.Var((*listFlag)(&a.varFiles), "var-file", "read variables from `FILE` (.hcl or .yaml; repeatable)")
+	}
+	if command != "show" && command != "graph" {
+		fs.StringVar(&a.host, "host", "local", "target `HOST`: local, or sim:DIR for a simulated Windows host")
+	}
 	if command == "plan" || command == "apply" {
 		fs.Var((*listFlag)(&a.replace), "replace", "carry out the step at `ADDRESS` even if it looks done (repeatable)")
+		fs.Var((*listFlag)(&a.target), "target", "plan only the step at `ADDRESS` and the steps it depends on (repeatable)")
 	}
-	if command == "plan" {
+	switch command {
+	case "plan":
 		fs.BoolVar(&a.detailedExitcode, "detailed-exitcode", false, "exit 0 for no changes, 1 for an error, 2 for changes")
-	}
-	if command == "apply" {
+		fs.StringVar(&a.out, "out", "", "save the plan to `FILE` for review and for apply")
+	case "apply":
 		fs.BoolVar(&a.autoApprove, "auto-approve", false, "apply without asking")
+		fs.StringVar(&a.report, "report", "", "write an audit record of the run to `FILE` (JSON)")
+	case "show":
+		fs.BoolVar(&a.markdown, "markdown", false, "a Markdown summary for a change ticket")
+	}
+	what := "PLAYBOOK"
+	switch command {
+	case "apply":
+		what = "PLAYBOOK|PLANFILE"
+	case "show":
+		what = "PLANFILE"
 	}
 	fs.Usage = func() {
-		fmt.Fprintf(usage, "Usage: wuplay %s [flags] PLAYBOOK\n\n%s\n\nFlags:\n", command, commands[command].help)
+		fmt.Fprintf(usage, "Usage: wuplay %s [flags] %s\n\n%s\n\nFlags:\n", command, what, commands[command].help)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(argv); err != nil {
@@ -62,6 +82,9 @@ func parseArgs(command string, argv []string, usage io.Writer) (*args, error) {
 	}
 	switch fs.NArg() {
 	case 0:
+		if command == "show" {
+			return nil, fmt.Errorf("show needs a plan file, made by wuplay plan -out FILE")
+		}
 		return nil, fmt.Errorf("%s needs a playbook: a file, or a shipped one such as kb910336 (wuplay list)", command)
 	case 1:
 		a.playbook = fs.Arg(0)
@@ -72,6 +95,9 @@ func parseArgs(command string, argv []string, usage io.Writer) (*args, error) {
 		if name, _, ok := strings.Cut(v, "="); !ok || name == "" {
 			return nil, fmt.Errorf("-var %q: want NAME=VALUE", v)
 		}
+	}
+	if a.json && a.markdown {
+		return nil, fmt.Errorf("-json and -markdown: pick one")
 	}
 	return a, nil
 }

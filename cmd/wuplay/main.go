@@ -47,6 +47,8 @@ func init() {
 		"plan":     {"Show what apply would change on the host. Changes nothing.", (*cli).plan},
 		"apply":    {"Change the host to match the playbook, then verify each change.", (*cli).apply},
 		"list":     {"List the playbooks shipped in this binary.", (*cli).list},
+		"show":     {"Show a saved plan: as on screen, as JSON, or as Markdown for a change ticket.", (*cli).show},
+		"graph":    {"Print the order of a playbook's steps and their dependencies as DOT.", (*cli).graph},
 	}
 }
 

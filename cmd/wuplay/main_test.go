@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"io/fs"
@@ -10,8 +11,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/wuplay/wuplay/resources/host"
 )
 
 func TestMain(m *testing.M) {
@@ -32,6 +36,7 @@ func TestScripts(t *testing.T) {
 			"host":      hostCmd(hosts),
 			"hoststate": hoststateCmd,
 			"exits":     exitsCmd,
+			"service":   serviceCmd,
 		},
 	})
 }
@@ -72,6 +77,25 @@ func hoststateCmd(ts *testscript.TestScript, neg bool, args []string) {
 		fmt.Fprintf(ts.Stdout(), "%s %x\n", filepath.ToSlash(rel), sha256.Sum256(data))
 		return nil
 	}))
+}
+
+// service DIR NAME start|stop changes a service of a simulated host by
+// hand, as an administrator (or Windows itself) would between a plan and
+// its apply.
+func serviceCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: service DIR NAME start|stop")
+	}
+	h, err := host.OpenSim(ts.MkAbs(args[0]))
+	ts.Check(err)
+	switch args[2] {
+	case "start":
+		ts.Check(h.StartService(context.Background(), args[1], time.Minute))
+	case "stop":
+		ts.Check(h.StopService(context.Background(), args[1], time.Minute))
+	default:
+		ts.Fatalf("service: %q is neither start nor stop", args[2])
+	}
 }
 
 // exits CODE PROGRAM ARGS... runs a program and checks its exit code, which

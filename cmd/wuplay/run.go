@@ -1,12 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -15,8 +15,8 @@ import (
 	"github.com/wuplay/wuplay/resources/host"
 )
 
-// run is one validate, plan or apply: its arguments, the sources read
-// (for diagnostics) and where output goes.
+// run is one command's run: its arguments, the sources read (for
+// diagnostics) and where output goes.
 type run struct {
 	*cli
 	a     *args
@@ -55,19 +55,40 @@ func (r *run) diagnose(diags hcl.Diagnostics) bool {
 	return diags.HasErrors()
 }
 
-// load reads the playbook, from disk or from the binary, and the variables.
-func (r *run) load() (*engine.Playbook, engine.Vars, bool) {
-	name := r.a.playbook
-	src, err := os.ReadFile(name)
+// failed reports an error that is not about a playbook's text, in the
+// output's form.
+func (r *run) failed(err error) int {
+	if r.json != nil {
+		r.json.Diagnostics(hcl.Diagnostics{{Severity: hcl.DiagError, Summary: err.Error()}})
+		return exitError
+	}
+	return r.fail(err)
+}
+
+// readPlaybook reads a playbook from disk, or from the binary when no
+// file has that name.
+func readPlaybook(name string) (filename string, src []byte, err error) {
+	src, err = os.ReadFile(name)
 	if errors.Is(err, os.ErrNotExist) {
 		var ok bool
 		if name, src, ok = playbooks.Lookup(name); !ok {
-			r.fail(fmt.Errorf("%s: no such file, and no shipped playbook of that name (wuplay list shows them)", r.a.playbook))
-			return nil, nil, false
+			return "", nil, fmt.Errorf("%s: no such file, and no shipped playbook of that name (wuplay list shows them)", name)
 		}
-	} else if err != nil {
-		r.fail(err)
-		return nil, nil, false
+		return name, src, nil
+	}
+	return name, src, err
+}
+
+// isPlanFile tells a saved plan (JSON) from a playbook.
+func isPlanFile(src []byte) bool {
+	return bytes.HasPrefix(bytes.TrimSpace(src), []byte("{"))
+}
+
+// load reads the playbook and the variables.
+func (r *run) load() (*engine.Playbook, engine.Vars, hcl.Diagnostics, error) {
+	name, src, err := readPlaybook(r.a.playbook)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	r.files[name] = &hcl.File{Bytes: src}
 	pb, diags := engine.Load(name, src)
@@ -86,7 +107,69 @@ func (r *run) load() (*engine.Playbook, engine.Vars, bool) {
 		name, val, _ := strings.Cut(v, "=")
 		vars[name] = val
 	}
-	return pb, vars, !r.diagnose(diags)
+	return pb, vars, diags, nil
+}
+
+// prepared is a plan ready to show or apply.
+type prepared struct {
+	plan *engine.Plan
+	host host.Host
+	// saved is set when the plan came from a plan file that still holds:
+	// it was reviewed already, so apply does not ask again.
+	saved bool
+}
+
+// prepare plans the playbook, or checks a saved plan, against the host.
+// It prints nothing.
+func (r *run) prepare(ctx context.Context) (*prepared, hcl.Diagnostics, error) {
+	if r.a.command == "apply" {
+		if src, err := os.ReadFile(r.a.playbook); err == nil && isPlanFile(src) {
+			return r.prepareSaved(ctx, src)
+		}
+	}
+	pb, vars, diags, err := r.load()
+	if err != nil || diags.HasErrors() {
+		return nil, diags, err
+	}
+	h, err := host.Open(r.a.host)
+	if err != nil {
+		return nil, diags, err
+	}
+	p, more := engine.NewPlan(ctx, pb, h, engine.Options{Vars: vars, Replace: r.a.replace, Target: r.a.target})
+	return &prepared{plan: p, host: h}, append(diags, more...), nil
+}
+
+func (r *run) prepareSaved(ctx context.Context, src []byte) (*prepared, hcl.Diagnostics, error) {
+	if len(r.a.vars)+len(r.a.varFiles)+len(r.a.replace)+len(r.a.target) > 0 {
+		return nil, nil, errors.New("a saved plan is applied as it was made: -var, -var-file, -replace and -target belong to wuplay plan -out")
+	}
+	d, err := engine.ParsePlanDocument(r.a.playbook, src)
+	if err != nil {
+		return nil, nil, err
+	}
+	r.files[d.Playbook.Filename] = &hcl.File{Bytes: []byte(d.Playbook.Content)}
+	spec := d.Host
+	if r.a.host != "local" {
+		spec = r.a.host
+	}
+	h, err := host.Open(spec)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, diags, err := d.Recheck(ctx, h)
+	if err != nil {
+		return nil, diags, fmt.Errorf("%s: %w; nothing was changed", r.a.playbook, err)
+	}
+	return &prepared{plan: p, host: h, saved: true}, diags, nil
+}
+
+// show prints the plan as the run's output wants it.
+func (r *run) show(p *engine.Plan) {
+	if r.json != nil {
+		r.json.Plan(p.Document())
+		return
+	}
+	engine.WritePlan(r.stdout, p.Document(), r.color())
 }
 
 func (c *cli) validate(_ context.Context, argv []string) int {
@@ -94,8 +177,11 @@ func (c *cli) validate(_ context.Context, argv []string) int {
 	if r == nil {
 		return code
 	}
-	pb, vars, ok := r.load()
-	if !ok || r.diagnose(engine.Validate(pb, vars)) {
+	pb, vars, diags, err := r.load()
+	if err != nil {
+		return r.failed(err)
+	}
+	if r.diagnose(diags) || r.diagnose(engine.Validate(pb, vars)) {
 		return exitError
 	}
 	if r.json == nil {
@@ -104,85 +190,70 @@ func (c *cli) validate(_ context.Context, argv []string) int {
 	return exitOK
 }
 
-// makePlan loads the playbook and plans it against the host.
-func (r *run) makePlan(ctx context.Context) (*engine.Plan, host.Host, bool) {
-	pb, vars, ok := r.load()
-	if !ok {
-		return nil, nil, false
-	}
-	h, err := host.Open(r.a.host)
-	if err != nil {
-		r.fail(err)
-		return nil, nil, false
-	}
-	p, diags := engine.NewPlan(ctx, pb, h, engine.Options{Vars: vars, Replace: r.a.replace})
-	if r.diagnose(diags) {
-		return nil, nil, false
-	}
-	if r.json != nil {
-		r.json.Plan(p)
-	} else {
-		engine.WritePlan(r.stdout, p, r.color())
-	}
-	return p, h, true
-}
-
 func (c *cli) plan(ctx context.Context, argv []string) int {
 	r, code := c.start("plan", argv)
 	if r == nil {
 		return code
 	}
-	p, _, ok := r.makePlan(ctx)
-	if !ok {
+	pp, diags, err := r.prepare(ctx)
+	if r.diagnose(diags) {
 		return exitError
 	}
-	if changed, _ := p.Changed(); changed > 0 && r.a.detailedExitcode {
+	if err != nil {
+		return r.failed(err)
+	}
+	r.show(pp.plan)
+	if r.a.out != "" {
+		if err := host.WriteFileAtomic(r.a.out, pp.plan.Document().Marshal()); err != nil {
+			return r.failed(err)
+		}
+		if r.json == nil {
+			fmt.Fprintf(r.stdout, "\nSaved the plan to %s. Review it with \"wuplay show %s\"; apply exactly it with \"wuplay apply %s\".\n", r.a.out, r.a.out, r.a.out)
+		}
+	}
+	if changed, _ := pp.plan.Changed(); changed > 0 && r.a.detailedExitcode {
 		return exitChanges
 	}
 	return exitOK
 }
 
-func (c *cli) apply(ctx context.Context, argv []string) int {
-	r, code := c.start("apply", argv)
+func (c *cli) show(_ context.Context, argv []string) int {
+	r, code := c.start("show", argv)
 	if r == nil {
 		return code
 	}
-	if !r.a.autoApprove && !r.terminal {
-		return r.fail(errors.New("apply asks for approval on a terminal, and this is not one: review the plan with \"wuplay plan\", then run apply with -auto-approve"))
-	}
-	p, h, ok := r.makePlan(ctx)
-	if !ok {
-		return exitError
-	}
-	if changed, _ := p.Changed(); changed == 0 {
-		return exitOK
-	}
-	if !r.a.autoApprove {
-		yes, err := r.confirm(fmt.Sprintf("Apply these changes to %s?", p.Host))
-		if err != nil {
-			return r.fail(err)
-		}
-		if !yes {
-			fmt.Fprintln(r.stderr, "Apply cancelled: nothing was changed.")
-			return exitError
-		}
-	}
-	var obs engine.Observer = &textObserver{w: r.stdout}
-	if r.json != nil {
-		obs = r.json
-	}
-	results, err := engine.Apply(ctx, p, h, obs)
-	if r.json != nil {
-		r.json.ApplySummary(results)
-	} else {
-		writeResults(r.stdout, results)
-	}
+	src, err := os.ReadFile(r.a.playbook)
 	if err != nil {
-		if r.json == nil {
-			r.fail(err)
-		}
+		return r.failed(err)
+	}
+	d, err := engine.ParsePlanDocument(r.a.playbook, src)
+	if err != nil {
+		return r.failed(err)
+	}
+	switch {
+	case r.a.json:
+		r.stdout.Write(d.Marshal())
+	case r.a.markdown:
+		engine.WriteMarkdown(r.stdout, d)
+	default:
+		engine.WritePlan(r.stdout, d, r.color())
+	}
+	return exitOK
+}
+
+func (c *cli) graph(_ context.Context, argv []string) int {
+	r, code := c.start("graph", argv)
+	if r == nil {
+		return code
+	}
+	pb, _, diags, err := r.load()
+	if err != nil {
+		return r.failed(err)
+	}
+	if r.diagnose(diags) {
 		return exitError
 	}
+	engine.WriteGraph(r.stdout, pb)
 	return exitOK
 }
 
@@ -199,37 +270,4 @@ func (c *cli) list(_ context.Context, argv []string) int {
 		fmt.Fprintf(c.stdout, "%-16s %s\n%-16s %s\n", name, pb.Title, "", pb.Source)
 	}
 	return exitOK
-}
-
-// textObserver prints a line as each step starts and ends.
-type textObserver struct {
-	w interface{ Write([]byte) (int, error) }
-}
-
-func (o *textObserver) StepStarted(sp *engine.StepPlan) {
-	fmt.Fprintf(o.w, "%s: %s...\n", sp.Addr, sp.Action)
-}
-
-func (o *textObserver) StepFinished(sp *engine.StepPlan, r engine.StepResult) {
-	if r.Err != nil {
-		fmt.Fprintf(o.w, "%s: %s failed after %s\n", sp.Addr, sp.Action, r.Duration.Round(time.Millisecond))
-		return
-	}
-	fmt.Fprintf(o.w, "%s: %s complete after %s\n", sp.Addr, sp.Action, r.Duration.Round(time.Millisecond))
-}
-
-func writeResults(w interface{ Write([]byte) (int, error) }, results []engine.StepResult) {
-	counts := map[engine.Status]int{}
-	for _, r := range results {
-		counts[r.Status]++
-	}
-	if counts[engine.Failed] == 0 {
-		fmt.Fprintf(w, "\nApply complete! %d changed, %d unchanged.\n", counts[engine.Done], counts[engine.Unchanged])
-		return
-	}
-	fmt.Fprintf(w, "\nApply failed: %d changed, %d failed, %d not attempted, %d unchanged.\n",
-		counts[engine.Done], counts[engine.Failed], counts[engine.NotAttempted], counts[engine.Unchanged])
-	for _, r := range results {
-		fmt.Fprintf(w, "  %-40s %s\n", r.Addr, r.Status)
-	}
 }

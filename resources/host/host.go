@@ -101,3 +101,18 @@ func Open(spec string) (Host, error) {
 	}
 	return nil, fmt.Errorf("unknown host %q: want \"local\" or \"sim:DIR\"", spec)
 }
+
+type progressKey struct{}
+
+// WithProgress returns a context in which long waits (a service in
+// STOP_PENDING) report what they wait for to report.
+func WithProgress(ctx context.Context, report func(string)) context.Context {
+	return context.WithValue(ctx, progressKey{}, report)
+}
+
+// Progress reports the state of a long wait, if anyone listens.
+func Progress(ctx context.Context, format string, args ...any) {
+	if report, ok := ctx.Value(progressKey{}).(func(string)); ok {
+		report(fmt.Sprintf(format, args...))
+	}
+}

@@ -1,0 +1,128 @@
+package engine
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/wuplay/wuplay/resources"
+)
+
+// WriteMarkdown renders a saved plan as a summary for a change ticket:
+// what will change, step by step, and what the change puts at risk.
+func WriteMarkdown(w io.Writer, d *PlanDocument) error {
+	pw := &printer{w: w}
+	pw.printf("## wuplay plan: %s on %s\n\n", d.Playbook.Name, mdCode(d.Host))
+	if d.Playbook.Title != "" {
+		pw.printf("**%s**", d.Playbook.Title)
+		if d.Playbook.Source != "" {
+			pw.printf(" (%s)", d.Playbook.Source)
+		}
+		pw.printf("\n\n")
+	}
+	pw.printf("Playbook %s, sha256 %s, planned %s.\n\n", mdCode(d.Playbook.Filename), mdCode(d.Playbook.SHA256[:16]), d.CreatedAt.Format(time.RFC3339))
+	pw.printf("**Plan: %d to change, %d unchanged.**\n\n", d.Summary.Changes, d.Summary.Unchanged)
+	pw.printf("| # | Step | Action | Change |\n|---|---|---|---|\n")
+	for i, ds := range d.Steps {
+		pw.printf("| %d | %s | %s | %s |\n", i+1, mdCode(ds.Address), ds.Action, mdCell(changeText(ds)))
+	}
+	if risks := risks(d); len(risks) > 0 {
+		pw.printf("\n### Risks\n\n")
+		for _, r := range risks {
+			pw.printf("- %s\n", r)
+		}
+	}
+	if len(d.Facts) > 0 {
+		pw.printf("\n### Facts read at plan time\n\n")
+		for _, name := range slices.Sorted(maps.Keys(d.Facts)) {
+			pw.printf("- %s = %s\n", mdCode("fact."+name), mdCode(string(d.Facts[name])))
+		}
+	}
+	if len(d.Variables) > 0 {
+		pw.printf("\n### Variables\n\n")
+		for _, name := range slices.Sorted(maps.Keys(d.Variables)) {
+			pw.printf("- %s = %s\n", mdCode(name), mdCode(d.Variables[name]))
+		}
+	}
+	return pw.err
+}
+
+// changeText says in one line what a step does.
+func changeText(ds DocStep) string {
+	switch {
+	case ds.Action == string(resources.NoOp):
+		return "no change: " + ds.Reason
+	case ds.Action == string(resources.Rename):
+		return fmt.Sprintf("%s → %s", ds.Changes[0].Name, ds.Changes[1].Name)
+	}
+	var parts []string
+	for _, c := range ds.Changes {
+		var attrs []string
+		for _, name := range slices.Sorted(maps.Keys(c.After)) {
+			if c.Before[name] != c.After[name] && name != "exists" {
+				attrs = append(attrs, fmt.Sprintf("%s %s → %s", name, orNone(c.Before[name]), orNone(c.After[name])))
+			}
+		}
+		if c.After["exists"] == "false" {
+			attrs = []string{"deleted"}
+		}
+		parts = append(parts, fmt.Sprintf("%s %s: %s", c.Kind, c.Name, strings.Join(attrs, ", ")))
+	}
+	if ds.Forced {
+		parts = append(parts, "(forced by -replace)")
+	}
+	return strings.Join(parts, "; ")
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// risks lists what a reviewer must weigh: services down and for how long
+// at most, deletions, forced steps.
+func risks(d *PlanDocument) []string {
+	var out []string
+	for i, ds := range d.Steps {
+		switch resources.Action(ds.Action) {
+		case resources.Stop, resources.Restart:
+			name := ds.Changes[0].Name
+			until, wait := -1, time.Duration(ds.MaxWaitSeconds)*time.Second
+			if ds.Action == string(resources.Restart) {
+				out = append(out, fmt.Sprintf("Service %s is restarted by step %d; it is down at most %s.", mdCode(name), i+1, 2*wait))
+				continue
+			}
+			for j := i + 1; j < len(d.Steps) && until < 0; j++ {
+				later := d.Steps[j]
+				wait += time.Duration(later.MaxWaitSeconds) * time.Second
+				if len(later.Changes) > 0 && later.Changes[0].Kind == resources.KindService &&
+					strings.EqualFold(later.Changes[0].Name, name) && later.Changes[0].After["state"] == "running" {
+					until = j
+				}
+			}
+			if until < 0 {
+				out = append(out, fmt.Sprintf("Service %s is stopped by step %d and left stopped.", mdCode(name), i+1))
+			} else {
+				out = append(out, fmt.Sprintf("Service %s is stopped from step %d to step %d: at most %s of service waits, plus the time of the steps between.",
+					mdCode(name), i+1, until+1, wait))
+			}
+		case resources.Delete:
+			out = append(out, fmt.Sprintf("Step %d deletes %s: its contents cannot be recovered by wuplay.", i+1, mdCode(ds.Changes[0].Name)))
+		case resources.Rename:
+			out = append(out, fmt.Sprintf("Step %d moves %s aside to %s; nothing is deleted.", i+1, mdCode(ds.Changes[0].Name), mdCode(ds.Changes[1].Name)))
+		}
+		if ds.Forced {
+			out = append(out, fmt.Sprintf("Step %d is forced by -replace.", i+1))
+		}
+	}
+	return out
+}
+
+func mdCode(s string) string { return "`" + strings.ReplaceAll(s, "`", "'") + "`" }
+
+func mdCell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }

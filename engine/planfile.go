@@ -1,0 +1,254 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+
+	"github.com/wuplay/wuplay/resources"
+	"github.com/wuplay/wuplay/resources/host"
+)
+
+// PlanFormatVersion is the version of the saved plan document. A reader
+// refuses any other.
+const PlanFormatVersion = 1
+
+// maxPlanFile bounds what ReadPlanFile accepts, so that a hostile file
+// cannot exhaust memory.
+const maxPlanFile = 64 << 20
+
+// PlanDocument is a saved plan (plan -out): everything a reviewer needs to
+// judge it, and everything apply needs to check that it still holds.
+type PlanDocument struct {
+	FormatVersion int       `json:"format_version"`
+	CreatedAt     time.Time `json:"created_at"`
+	Host          string    `json:"host"`
+	Playbook      struct {
+		Name     string `json:"name"`
+		Title    string `json:"title,omitempty"`
+		Source   string `json:"source,omitempty"`
+		Filename string `json:"filename"`
+		SHA256   string `json:"sha256"`
+		Content  string `json:"content"`
+	} `json:"playbook"`
+	Variables map[string]string          `json:"variables,omitempty"`
+	Replace   []string                   `json:"replace,omitempty"`
+	Target    []string                   `json:"target,omitempty"`
+	Facts     map[string]json.RawMessage `json:"facts,omitempty"`
+	Objects   []DocObject                `json:"objects"`
+	Steps     []DocStep                  `json:"steps"`
+	Summary   DocSummary                 `json:"summary"`
+}
+
+// DocObject is an object and its state as read.
+type DocObject struct {
+	Kind  string          `json:"kind"`
+	Name  string          `json:"name"`
+	State resources.State `json:"state"`
+}
+
+// DocStep is one step of a plan, as saved and as streamed by -json.
+type DocStep struct {
+	Address     string `json:"address"`
+	Action      string `json:"action"`
+	Reason      string `json:"reason,omitempty"`
+	Description string `json:"description,omitempty"`
+	Forced      bool   `json:"forced,omitempty"`
+	// MaxWaitSeconds bounds each wait of the change, such as a service
+	// stopping.
+	MaxWaitSeconds int         `json:"max_wait_seconds,omitempty"`
+	Changes        []DocChange `json:"changes,omitempty"`
+}
+
+// DocChange is one object that a step changes.
+type DocChange struct {
+	Kind   string          `json:"kind"`
+	Name   string          `json:"name"`
+	Before resources.State `json:"before"`
+	After  resources.State `json:"after"`
+}
+
+// DocSummary counts a plan's steps.
+type DocSummary struct {
+	Changes   int `json:"changes"`
+	Unchanged int `json:"unchanged"`
+}
+
+func docStep(sp *StepPlan) DocStep {
+	ds := DocStep{Address: sp.Addr, Action: string(sp.Action), Reason: sp.Reason, Description: sp.Description, Forced: sp.Forced}
+	if sp.Action != resources.NoOp {
+		ds.MaxWaitSeconds = int(sp.MaxWait.Seconds())
+	}
+	for i, after := range sp.After {
+		if after != nil {
+			o := sp.Objects[i]
+			ds.Changes = append(ds.Changes, DocChange{Kind: o.Key.Kind, Name: o.Name, Before: sp.Before[i], After: after})
+		}
+	}
+	return ds
+}
+
+// Document turns a plan into its saved form.
+func (p *Plan) Document() *PlanDocument {
+	d := &PlanDocument{FormatVersion: PlanFormatVersion, CreatedAt: time.Now().UTC().Truncate(time.Second), Host: p.Host}
+	pb := p.Playbook
+	d.Playbook.Name, d.Playbook.Title, d.Playbook.Source = pb.Name, pb.Title, pb.Source
+	d.Playbook.Filename, d.Playbook.Content, d.Playbook.SHA256 = pb.Filename, string(pb.Src), digest(pb.Src)
+	d.Variables, d.Replace, d.Target = p.Options.Vars, p.Options.Replace, p.Options.Target
+	if len(p.Facts) > 0 {
+		d.Facts = map[string]json.RawMessage{}
+		for name, v := range p.Facts {
+			raw, err := ctyjson.Marshal(v, v.Type())
+			if err != nil {
+				panic(fmt.Sprintf("fact %s: %v", name, err)) // facts are plain values
+			}
+			d.Facts[name] = raw
+		}
+	}
+	d.Objects = []DocObject{}
+	for _, o := range p.Read {
+		d.Objects = append(d.Objects, DocObject{Kind: o.Key.Kind, Name: o.Name, State: o.State})
+	}
+	for _, sp := range p.Steps {
+		d.Steps = append(d.Steps, docStep(sp))
+	}
+	d.Summary.Changes, d.Summary.Unchanged = p.Changed()
+	return d
+}
+
+func digest(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Marshal encodes the document as indented JSON.
+func (d *PlanDocument) Marshal() []byte {
+	data, err := json.MarshalIndent(d, "", "  ")
+	if err != nil {
+		panic(err) // the document holds only plain values
+	}
+	return append(data, '\n')
+}
+
+// ParsePlanDocument decodes a saved plan; a corrupt file or one of another
+// format version is an error that says so.
+func ParsePlanDocument(name string, data []byte) (*PlanDocument, error) {
+	if len(data) > maxPlanFile {
+		return nil, fmt.Errorf("%s: %d bytes is too large for a plan file", name, len(data))
+	}
+	var probe struct {
+		FormatVersion *int `json:"format_version"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil || probe.FormatVersion == nil {
+		return nil, fmt.Errorf("%s is not a wuplay plan file (made by wuplay plan -out): %v", name, jsonError(data, err))
+	}
+	if *probe.FormatVersion != PlanFormatVersion {
+		return nil, fmt.Errorf("%s is a plan of format version %d; this wuplay reads version %d: make the plan again", name, *probe.FormatVersion, PlanFormatVersion)
+	}
+	d := &PlanDocument{}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(d); err != nil {
+		return nil, fmt.Errorf("%s: corrupt plan file: %v", name, jsonError(data, err))
+	}
+	if digest([]byte(d.Playbook.Content)) != d.Playbook.SHA256 {
+		return nil, fmt.Errorf("%s: corrupt plan file: the playbook does not match its sha256 (was the file edited?)", name)
+	}
+	return d, nil
+}
+
+// jsonError adds the line of a JSON syntax error.
+func jsonError(data []byte, err error) error {
+	if se, ok := err.(*json.SyntaxError); ok {
+		line := 1 + bytes.Count(data[:se.Offset], []byte("\n"))
+		return fmt.Errorf("line %d: %w", line, err)
+	}
+	if err == nil {
+		return fmt.Errorf("no format_version")
+	}
+	return err
+}
+
+// LoadPlaybook loads the playbook that the plan was made from.
+func (d *PlanDocument) LoadPlaybook() (*Playbook, hcl.Diagnostics) {
+	return Load(d.Playbook.Filename, []byte(d.Playbook.Content))
+}
+
+// ErrStale is the cause of a saved plan's refusal.
+var ErrStale = fmt.Errorf("saved plan is stale")
+
+// Recheck plans the saved plan's playbook again against h and returns the
+// new plan if the host is still as the saved plan read it. Otherwise it
+// returns ErrStale, naming every difference. It never changes the host.
+func (d *PlanDocument) Recheck(ctx context.Context, h host.Host) (*Plan, hcl.Diagnostics, error) {
+	if d.Host != h.String() {
+		return nil, nil, fmt.Errorf("%w: it was made for host %s, not %s", ErrStale, d.Host, h)
+	}
+	pb, diags := d.LoadPlaybook()
+	if diags.HasErrors() {
+		return nil, diags, nil
+	}
+	p, diags := NewPlan(ctx, pb, h, Options{Vars: d.Variables, Replace: d.Replace, Target: d.Target})
+	if diags.HasErrors() {
+		return nil, diags, fmt.Errorf("%w: the host no longer plans cleanly", ErrStale)
+	}
+	now := p.Document()
+	var diffs []string
+	was := map[string]DocObject{}
+	for _, o := range d.Objects {
+		was[o.Kind+" "+o.Name] = o
+	}
+	for _, o := range now.Objects {
+		old, ok := was[o.Kind+" "+o.Name]
+		if !ok {
+			diffs = append(diffs, fmt.Sprintf("%s %s was not read by the plan", o.Kind, o.Name))
+			continue
+		}
+		for _, attr := range slices.Sorted(maps.Keys(mergeKeys(old.State, o.State))) {
+			if old.State[attr] != o.State[attr] {
+				diffs = append(diffs, fmt.Sprintf("%s %s: %s was %s, is now %s", o.Kind, o.Name, attr, show(attr, old.State[attr]), show(attr, o.State[attr])))
+			}
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(now.Facts)) {
+		var was bytes.Buffer
+		json.Compact(&was, d.Facts[name])
+		if v := now.Facts[name]; !bytes.Equal(was.Bytes(), v) {
+			diffs = append(diffs, fmt.Sprintf("fact.%s was %s, is now %s", name, was.Bytes(), v))
+		}
+	}
+	if len(diffs) == 0 && !slices.EqualFunc(d.Steps, now.Steps, stepsEqual) {
+		diffs = append(diffs, "the steps plan differently")
+	}
+	if len(diffs) > 0 {
+		return nil, nil, fmt.Errorf("%w: the host changed since the plan was made:\n  %s", ErrStale, strings.Join(diffs, "\n  "))
+	}
+	return p, nil, nil
+}
+
+func mergeKeys(a, b resources.State) map[string]bool {
+	m := map[string]bool{}
+	for k := range a {
+		m[k] = true
+	}
+	for k := range b {
+		m[k] = true
+	}
+	return m
+}
+
+func stepsEqual(a, b DocStep) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return bytes.Equal(x, y)
+}
