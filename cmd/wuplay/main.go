@@ -77,6 +77,11 @@ func (c *cli) main(ctx context.Context, argv []string) int {
 		return exitOK
 	}
 	cmd, ok := commands[argv[0]]
+	if !ok && len(argv) == 1 {
+		if data, ok := ansibleArgsFile(argv[0]); ok {
+			return c.ansible(ctx, data)
+		}
+	}
 	if !ok {
 		fmt.Fprintf(c.stderr, "wuplay: unknown command %q\n\n", argv[0])
 		c.usage(c.stderr)

@@ -70,11 +70,11 @@ func (r *run) failed(err error) int {
 func readPlaybook(name string) (filename string, src []byte, err error) {
 	src, err = os.ReadFile(name)
 	if errors.Is(err, os.ErrNotExist) {
-		var ok bool
-		if name, src, ok = playbooks.Lookup(name); !ok {
+		shipped, src, ok := playbooks.Lookup(name)
+		if !ok {
 			return "", nil, fmt.Errorf("%s: no such file, and no shipped playbook of that name (wuplay list shows them)", name)
 		}
-		return name, src, nil
+		return shipped, src, nil
 	}
 	return name, src, err
 }

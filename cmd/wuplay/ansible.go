@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/wuplay/wuplay/engine"
+)
+
+// wuplay is its own Ansible binary module: Ansible copies the binary to a
+// host and runs it with one argument, a file holding the task's arguments
+// as a JSON object, and reads one JSON object from stdout. The module does
+// what the command line does, through the same code.
+
+// ansibleArgs are the module's arguments.
+type ansibleArgs struct {
+	Playbook string         `json:"playbook"`
+	Vars     map[string]any `json:"vars"`
+	Host     string         `json:"host"`
+	Replace  []string       `json:"replace"`
+	Target   []string       `json:"target"`
+
+	CheckMode bool `json:"_ansible_check_mode"`
+	Diff      bool `json:"_ansible_diff"`
+}
+
+// ansibleResult is what the module returns. wuplay_plan is the plan
+// document of wuplay plan -out; wuplay_steps is each step's result.
+type ansibleResult struct {
+	Changed bool                 `json:"changed"`
+	Failed  bool                 `json:"failed"`
+	Msg     string               `json:"msg"`
+	Plan    *engine.PlanDocument `json:"wuplay_plan,omitempty"`
+	Steps   []ansibleStep        `json:"wuplay_steps,omitempty"`
+	Diff    []ansibleDiff        `json:"diff,omitempty"`
+}
+
+type ansibleStep struct {
+	Address string `json:"address"`
+	Result  string `json:"result"`
+	Error   string `json:"error,omitempty"`
+}
+
+// ansibleDiff is one entry of Ansible's diff, shown by --diff.
+type ansibleDiff struct {
+	BeforeHeader string `json:"before_header"`
+	AfterHeader  string `json:"after_header"`
+	Before       string `json:"before"`
+	After        string `json:"after"`
+}
+
+// ansibleArgsFile reports whether path is an Ansible arguments file: a
+// readable file holding a JSON object.
+func ansibleArgsFile(path string) ([]byte, bool) {
+	data, err := os.ReadFile(path)
+	if err != nil || !bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) || !json.Valid(data) {
+		return nil, false
+	}
+	return data, true
+}
+
+func (c *cli) ansible(ctx context.Context, data []byte) int {
+	res := c.ansibleRun(ctx, data)
+	out, _ := json.Marshal(res)
+	fmt.Fprintf(c.stdout, "%s\n", out)
+	// Ansible reads failure from the result; the exit code stays 0 so that
+	// it does not report a module crash instead.
+	return exitOK
+}
+
+func (c *cli) ansibleRun(ctx context.Context, data []byte) *ansibleResult {
+	fail := func(format string, args ...any) *ansibleResult {
+		return &ansibleResult{Failed: true, Msg: fmt.Sprintf(format, args...)}
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return fail("arguments are not a JSON object: %v", err)
+	}
+	for _, k := range slices.Sorted(maps.Keys(raw)) {
+		if !strings.HasPrefix(k, "_ansible_") && !slices.Contains([]string{"playbook", "vars", "host", "replace", "target"}, k) {
+			return fail("unsupported parameter %q: wuplay takes playbook, vars, host, replace and target", k)
+		}
+	}
+	var in ansibleArgs
+	if err := json.Unmarshal(data, &in); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return fail("argument %s: want %s, not a JSON %s", te.Field, kindWords[te.Type.Kind()], te.Value)
+		}
+		return fail("arguments: %v", err)
+	}
+	if in.Playbook == "" {
+		return fail("argument playbook is required: a shipped playbook such as kb910336, or a path on the host")
+	}
+	a := &args{command: "apply", playbook: in.Playbook, host: in.Host, replace: in.Replace, target: in.Target, autoApprove: true}
+	if a.host == "" {
+		a.host = "local"
+	}
+	for _, name := range slices.Sorted(maps.Keys(in.Vars)) {
+		switch v := in.Vars[name].(type) {
+		case string:
+			a.vars = append(a.vars, name+"="+v)
+		case float64, bool:
+			a.vars = append(a.vars, fmt.Sprintf("%s=%v", name, v))
+		default:
+			return fail("argument vars.%s: want a string, number or boolean", name)
+		}
+	}
+	if in.CheckMode {
+		a.command = "plan"
+	}
+	r := &run{cli: &cli{stdout: io.Discard, stderr: io.Discard}, a: a, files: map[string]*hcl.File{}}
+	pp, diags, err := r.prepare(ctx)
+	if diags.HasErrors() {
+		var msg strings.Builder
+		hcl.NewDiagnosticTextWriter(&msg, r.files, 0, false).WriteDiagnostics(diags)
+		return fail("%s", strings.TrimSpace(msg.String()))
+	}
+	if err != nil {
+		return fail("%v", err)
+	}
+	doc := pp.plan.Document()
+	changed, _ := pp.plan.Changed()
+	res := &ansibleResult{Changed: changed > 0, Plan: doc}
+	if in.Diff {
+		res.Diff = ansibleDiffs(doc)
+	}
+	if in.CheckMode || changed == 0 {
+		res.Msg = fmt.Sprintf("plan: %d to change, %d unchanged", doc.Summary.Changes, doc.Summary.Unchanged)
+		return res
+	}
+	results, err := engine.Apply(ctx, pp.plan, pp.host, quietObserver{})
+	counts := map[engine.Status]int{}
+	for _, sr := range results {
+		counts[sr.Status]++
+		s := ansibleStep{Address: sr.Addr, Result: string(sr.Status)}
+		if sr.Err != nil {
+			s.Error = sr.Err.Error()
+		}
+		res.Steps = append(res.Steps, s)
+	}
+	res.Changed = counts[engine.Done] > 0
+	res.Msg = fmt.Sprintf("applied: %d changed, %d unchanged", counts[engine.Done], counts[engine.Unchanged])
+	if err != nil {
+		res.Failed = true
+		res.Msg = fmt.Sprintf("%v (%d changed, %d not attempted)", err, counts[engine.Done], counts[engine.NotAttempted])
+	}
+	return res
+}
+
+var kindWords = map[reflect.Kind]string{
+	reflect.String: "a string",
+	reflect.Bool:   "true or false",
+	reflect.Slice:  "a list of strings",
+	reflect.Map:    "a mapping",
+}
+
+// ansibleDiffs gives each changing step's objects as before and after
+// text, which ansible-playbook --diff prints as a unified diff.
+func ansibleDiffs(d *engine.PlanDocument) []ansibleDiff {
+	var out []ansibleDiff
+	for _, ds := range d.Steps {
+		for _, c := range ds.Changes {
+			header := fmt.Sprintf("%s: %s %s", ds.Address, c.Kind, c.Name)
+			out = append(out, ansibleDiff{BeforeHeader: header, AfterHeader: header, Before: stateText(c.Before), After: stateText(c.After)})
+		}
+	}
+	return out
+}
+
+func stateText(s map[string]string) string {
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(s)) {
+		fmt.Fprintf(&b, "%s: %s\n", k, s[k])
+	}
+	return b.String()
+}
+
+type quietObserver struct{}
+
+func (quietObserver) StepStarted(*engine.StepPlan)                     {}
+func (quietObserver) StepProgress(*engine.StepPlan, string)            {}
+func (quietObserver) StepFinished(*engine.StepPlan, engine.StepResult) {}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// module runs wuplay as Ansible runs a binary module and decodes its one
+// line of output.
+func module(t *testing.T, args map[string]any) (map[string]any, int) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "args")
+	data, _ := json.Marshal(args)
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	c := &cli{stdout: &out, stderr: &out}
+	code := c.main(context.Background(), []string{file})
+	var res map[string]any
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil || strings.Count(out.String(), "\n") != 1 {
+		t.Fatalf("output is not one JSON object: %v\n%s", err, out.String())
+	}
+	return res, code
+}
+
+func brokenHost(t *testing.T) string {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("../../testdata/hosts/broken")); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestAnsibleBadArguments(t *testing.T) {
+	tests := map[string]struct {
+		args map[string]any
+		msg  string
+	}{
+		"no playbook":       {map[string]any{}, "argument playbook is required"},
+		"unknown parameter": {map[string]any{"playbook": "kb910336", "plabook": 1}, `unsupported parameter "plabook"`},
+		"vars not a map":    {map[string]any{"playbook": "kb910336", "vars": "x"}, "argument vars: want a mapping, not a JSON string"},
+		"var is a list":     {map[string]any{"playbook": "kb910336", "vars": map[string]any{"a": []int{1}}}, "argument vars.a: want a string, number or boolean"},
+		"replace a string":  {map[string]any{"playbook": "kb910336", "replace": "service.x"}, "argument replace: want a list of strings"},
+		"no such playbook":  {map[string]any{"playbook": "kb000"}, "kb000: no such file, and no shipped playbook"},
+		"bad host":          {map[string]any{"playbook": "kb910336", "host": "winrm:x"}, `unknown host "winrm:x"`},
+		"unknown step":      {map[string]any{"playbook": "kb910336", "host": "sim:../../testdata/hosts/broken", "replace": []string{"service.x"}}, "service.x is not a step of playbook kb910336"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			res, code := module(t, tt.args)
+			if res["failed"] != true || !strings.Contains(res["msg"].(string), tt.msg) || code != exitOK {
+				t.Errorf("result %v (exit %d), want failed with msg containing %q", res, code, tt.msg)
+			}
+		})
+	}
+}
+
+func TestAnsibleCheckModeAndApply(t *testing.T) {
+	dir := brokenHost(t)
+	args := map[string]any{"playbook": "kb910336", "host": "sim:" + dir, "_ansible_check_mode": true, "_ansible_diff": true}
+	res, _ := module(t, args)
+	if res["changed"] != true || res["failed"] != false {
+		t.Fatalf("check mode: %v", res)
+	}
+	diff := res["diff"].([]any)
+	first := diff[0].(map[string]any)
+	if len(diff) != 4 || first["before"] != "start_type: manual\nstate: running\n" || first["after"] != "start_type: manual\nstate: stopped\n" {
+		t.Errorf("diff %v", diff)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "drive/c/Windows/SDTemp")); err == nil {
+		t.Fatal("check mode changed the host")
+	}
+
+	delete(args, "_ansible_check_mode")
+	res, _ = module(t, args)
+	if res["changed"] != true || res["failed"] != false || len(res["wuplay_steps"].([]any)) != 3 {
+		t.Fatalf("apply: %v", res)
+	}
+	res, _ = module(t, args)
+	if res["changed"] != false || res["msg"] != "plan: 0 to change, 3 unchanged" {
+		t.Fatalf("second apply: %v", res)
+	}
+}
