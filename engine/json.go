@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"sync"
 
@@ -16,23 +17,33 @@ const JSONFormatVersion = "1.0"
 // JSONWriter writes the -json stream: one object per line, each with
 // format_version and type.
 type JSONWriter struct {
-	mu  sync.Mutex
-	enc *json.Encoder
+	mu sync.Mutex
+	w  io.Writer
 }
 
 var _ Observer = (*JSONWriter)(nil)
 
 // NewJSONWriter writes the stream to w.
 func NewJSONWriter(w io.Writer) *JSONWriter {
-	return &JSONWriter{enc: json.NewEncoder(w)}
+	return &JSONWriter{w: w}
 }
 
+// emit writes one line: format_version and type first, so that a reader
+// can dispatch on a line's start, then the fields.
 func (j *JSONWriter) emit(typ string, fields map[string]any) {
-	fields["format_version"] = JSONFormatVersion
-	fields["type"] = typ
+	rest, err := json.Marshal(fields)
+	if err != nil {
+		panic(err) // the fields are plain values
+	}
+	line := fmt.Appendf(nil, `{"format_version":%q,"type":%q`, JSONFormatVersion, typ)
+	if len(rest) > 2 {
+		line = append(append(line, ','), rest[1:]...)
+	} else {
+		line = append(line, '}')
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.enc.Encode(fields)
+	j.w.Write(append(line, '\n'))
 }
 
 // Plan writes one planned_step line per step and a plan_summary line.
@@ -71,11 +82,14 @@ func (j *JSONWriter) ApplySummary(results []StepResult) {
 		if r.Err != nil {
 			s["error"] = r.Err.Error()
 		}
+		if r.PutBack != "" {
+			s["put_back"] = r.PutBack
+		}
 		steps = append(steps, s)
 	}
 	j.emit("apply_summary", map[string]any{
 		"changed": counts[Done], "unchanged": counts[Unchanged], "failed": counts[Failed],
-		"not_attempted": counts[NotAttempted], "steps": steps,
+		"put_back": counts[PutBack], "not_attempted": counts[NotAttempted], "steps": steps,
 	})
 }
 

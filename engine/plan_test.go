@@ -398,3 +398,64 @@ func checkGolden(t *testing.T, name, got string) {
 		t.Errorf("%s differs (-want +got); rewrite with go test ./engine -update:\n%s", golden, diff)
 	}
 }
+
+func TestApplyInterruptedPutsBack(t *testing.T) {
+	// Ctrl-C while wuauserv is stopping: the stop finishes, the rename is
+	// not attempted, and wuauserv is started again.
+	sim := simHost(t, wuauservRunning, "Windows/SoftwareDistribution/Download/a.cab")
+	ctx, cancel := context.WithCancel(context.Background())
+	h := &interruptingHost{Host: sim, cancel: cancel}
+	p, diags := NewPlan(ctx, load(t, kb), h, Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	results, err := Apply(ctx, p, h, nopObserver{})
+	if !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("error %v, want interrupted", err)
+	}
+	got := []Status{results[0].Status, results[1].Status, results[2].Status}
+	if diff := cmp.Diff([]Status{PutBack, NotAttempted, NotAttempted}, got); diff != "" {
+		t.Errorf("results (-want +got):\n%s", diff)
+	}
+	st, _ := sim.Service(context.Background(), "wuauserv")
+	if st.State != host.Running {
+		t.Errorf("wuauserv is %s, want running again", st.State)
+	}
+	if fi, _ := sim.Stat(`C:\Windows\SoftwareDistribution`); !fi.Exists {
+		t.Error("the rename ran after the interrupt")
+	}
+}
+
+// interruptingHost cancels the apply while a service stops, as Ctrl-C would.
+type interruptingHost struct {
+	host.Host
+	cancel context.CancelFunc
+}
+
+func (h *interruptingHost) StopService(ctx context.Context, name string, timeout time.Duration) error {
+	h.cancel()
+	if ctx.Err() != nil {
+		return errors.New("the step in flight saw the cancellation")
+	}
+	return h.Host.StopService(ctx, name, timeout)
+}
+
+func TestApplyPutBackOnFailure(t *testing.T) {
+	sim := simHost(t, wuauservRunning+`
+  TrustedInstaller: {state: running, locks: ['C:\Windows\SoftwareDistribution\x.cab']}
+`, "Windows/SoftwareDistribution/x.cab")
+	p, diags := NewPlan(context.Background(), load(t, kb), sim, Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	results, err := Apply(context.Background(), p, sim, nopObserver{})
+	if !errors.Is(err, host.ErrSharingViolation) {
+		t.Fatalf("error %v, want the sharing violation", err)
+	}
+	if results[0].Status != PutBack || results[0].PutBack != "service wuauserv put back by service.start" {
+		t.Errorf("step 1: %+v", results[0])
+	}
+	if st, _ := sim.Service(context.Background(), "wuauserv"); st.State != host.Running {
+		t.Errorf("wuauserv is %s, want running", st.State)
+	}
+}

@@ -36,6 +36,7 @@ type ReportStep struct {
 	Action     string `json:"action"`
 	Result     string `json:"result"`
 	Error      string `json:"error,omitempty"`
+	PutBack    string `json:"put_back,omitempty"`
 	DurationMS int64  `json:"duration_ms"`
 }
 
@@ -49,7 +50,7 @@ func NewReport(p *Plan, results []StepResult, applyErr error, started, finished 
 		r.Result, r.Error = "failed", applyErr.Error()
 	}
 	for i, res := range results {
-		rs := ReportStep{Address: res.Addr, Action: d.Steps[i].Action, Result: string(res.Status), DurationMS: res.Duration.Milliseconds()}
+		rs := ReportStep{Address: res.Addr, Action: d.Steps[i].Action, Result: string(res.Status), PutBack: res.PutBack, DurationMS: res.Duration.Milliseconds()}
 		if res.Err != nil {
 			rs.Error = res.Err.Error()
 		}

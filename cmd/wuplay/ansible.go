@@ -43,6 +43,7 @@ type ansibleResult struct {
 	Msg     string               `json:"msg"`
 	Plan    *engine.PlanDocument `json:"wuplay_plan,omitempty"`
 	Steps   []ansibleStep        `json:"wuplay_steps,omitempty"`
+	PutBack []string             `json:"put_back,omitempty"`
 	Diff    []ansibleDiff        `json:"diff,omitempty"`
 }
 
@@ -50,6 +51,7 @@ type ansibleStep struct {
 	Address string `json:"address"`
 	Result  string `json:"result"`
 	Error   string `json:"error,omitempty"`
+	PutBack string `json:"put_back,omitempty"`
 }
 
 // ansibleDiff is one entry of Ansible's diff, shown by --diff.
@@ -144,9 +146,12 @@ func (c *cli) ansibleRun(ctx context.Context, data []byte) *ansibleResult {
 	counts := map[engine.Status]int{}
 	for _, sr := range results {
 		counts[sr.Status]++
-		s := ansibleStep{Address: sr.Addr, Result: string(sr.Status)}
+		s := ansibleStep{Address: sr.Addr, Result: string(sr.Status), PutBack: sr.PutBack}
 		if sr.Err != nil {
 			s.Error = sr.Err.Error()
+		}
+		if sr.PutBack != "" {
+			res.PutBack = append(res.PutBack, sr.PutBack)
 		}
 		res.Steps = append(res.Steps, s)
 	}

@@ -150,17 +150,20 @@ func writeResults(w io.Writer, results []engine.StepResult) {
 	if counts[engine.Failed] == 0 {
 		fmt.Fprintf(w, "\nApply complete! %d changed, %d unchanged.\n", counts[engine.Done], counts[engine.Unchanged])
 	} else {
-		fmt.Fprintf(w, "\nApply failed: %d changed, %d failed, %d not attempted, %d unchanged.\n",
-			counts[engine.Done], counts[engine.Failed], counts[engine.NotAttempted], counts[engine.Unchanged])
+		fmt.Fprintf(w, "\nApply failed: %d changed, %d failed, %d put back, %d not attempted, %d unchanged.\n",
+			counts[engine.Done], counts[engine.Failed], counts[engine.PutBack], counts[engine.NotAttempted], counts[engine.Unchanged])
 	}
 	for _, r := range results {
 		if r.Status == engine.Unchanged {
 			continue
 		}
 		took := ""
-		if r.Status == engine.Done || r.Status == engine.Failed {
+		if r.Status != engine.NotAttempted {
 			took = r.Duration.Round(time.Millisecond).String()
 		}
 		fmt.Fprintf(w, "  %-40s %-14s %s\n", r.Addr, r.Status, took)
+		if r.PutBack != "" {
+			fmt.Fprintf(w, "  %-40s %s\n", "", r.PutBack)
+		}
 	}
 }

@@ -2,14 +2,15 @@
 // the tests that run it under Wine. Each argument is one operation, carried
 // out in order and answered with one line that starts with the argument:
 //
-//	service:NAME              NAME name=... state=... start_type=... dependents=A,B
-//	start:NAME                start:NAME ok
-//	stop:NAME                 stop:NAME error [ErrDependentServicesRunning] service NAME: ...
+//	service:NAME              service:NAME name=... state=... start_type=... dependents=A,B
+//	start:NAME[:TIMEOUT]      start:NAME ok
+//	stop:NAME[:TIMEOUT]       stop:NAME error [ErrDependentServicesRunning] service NAME: ...
 //	starttype:NAME:TYPE       starttype:NAME:TYPE ok
-//	depend:NAME:DEP[,DEP...]  makes NAME depend on DEP: Wine's sc cannot
+//	depend:NAME:DEP[,DEP...]  makes NAME depend on DEP (Wine's sc cannot)
 //
 // An error names, in brackets, the host errors it matches (errors.Is), since
-// only this program can tell them apart. Start and stop wait 20 s at most.
+// only this program can tell them apart. Start and stop wait 20 s unless
+// given a timeout (a Go duration).
 package main
 
 import (
@@ -40,11 +41,17 @@ var kinds = []struct {
 func main() {
 	ctx := context.Background()
 	h := host.Local()
-	const timeout = 20 * time.Second
 	for _, arg := range os.Args[1:] {
 		op, rest, _ := strings.Cut(arg, ":")
 		name, param, _ := strings.Cut(rest, ":")
+		timeout := 20 * time.Second
 		var err error
+		if param != "" && (op == "start" || op == "stop") {
+			if timeout, err = time.ParseDuration(param); err != nil {
+				fmt.Fprintf(os.Stderr, "svcprobe: %s: %v\n", arg, err)
+				os.Exit(2)
+			}
+		}
 		switch op {
 		case "service":
 			var st host.ServiceStatus
