@@ -258,13 +258,15 @@ func (sc *scope) decodeStep(s *Step) (res resources.Resource, run bool, diags hc
 // time.
 func readObjects(ctx context.Context, h host.Host, steps []*StepPlan) ([]ObjectState, error) {
 	var objs []ObjectState
-	seen := map[resources.Key]bool{}
+	seen := map[resources.Key]int{}
 	for _, sp := range steps {
 		for _, o := range sp.Objects {
-			if !seen[o.Key] {
-				seen[o.Key] = true
-				objs = append(objs, ObjectState{Object: o})
+			if i, ok := seen[o.Key]; ok {
+				objs[i].Place = objs[i].Place || o.Place
+				continue
 			}
+			seen[o.Key] = len(objs)
+			objs = append(objs, ObjectState{Object: o})
 		}
 	}
 	errs := make([]error, len(objs))

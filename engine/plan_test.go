@@ -198,6 +198,37 @@ directory "a" {
 }`,
 			want: []string{"directory.a create", "directory.b create"},
 		},
+		"rename across volumes": {
+			host: wuauservRunning, files: []string{"Windows/SoftwareDistribution/"}, src: `directory "d" {
+  path      = "C:\\Windows\\SoftwareDistribution"
+  state     = "absent"
+  rename_to = "D:\\SDTemp"
+}`,
+			err: "they are on different volumes (c:, d:)",
+		},
+		"protected folder allowed by the step": {
+			host: wuauservRunning, files: []string{"Program Files/Old/"}, src: `directory "d" {
+  path            = "C:\\Program Files"
+  state           = "absent"
+  allow_protected = true
+}`,
+			want: []string{"directory.d delete"},
+		},
+		"protected folder": {
+			host: wuauservRunning, files: []string{"Program Files/Old/"}, src: `directory "d" {
+  path  = "C:\\Program Files"
+  state = "absent"
+}`,
+			err: `refusing to delete C:\Program Files: it is a folder of installed programs`,
+		},
+		"CatRoot is never renamed (KB822798)": {
+			host: wuauservRunning, files: []string{"Windows/System32/catroot/"}, src: `directory "d" {
+  path      = "C:\\Windows\\System32\\CatRoot"
+  state     = "absent"
+  rename_to = "C:\\Windows\\System32\\CatRoot.old"
+}`,
+			err: "it is CatRoot, which Windows does not recreate (KB822798)",
+		},
 		"relative path": {
 			host: wuauservRunning, src: `directory "d" {
   path = "Windows"

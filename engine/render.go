@@ -86,7 +86,7 @@ func (pw *printer) step(ds DocStep) {
 		case c.Before["exists"] == "false":
 			pw.printf("  %s %s %s {\n", pw.marker("+"), c.Kind, quote(c.Name))
 			for _, name := range slices.Sorted(maps.Keys(c.After)) {
-				if name != "exists" {
+				if name != "exists" && !resources.Hidden(name) {
 					pw.printf("      %s %s = %s\n", pw.marker("+"), name, show(name, c.After[name]))
 				}
 			}

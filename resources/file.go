@@ -11,9 +11,10 @@ import (
 
 // File keeps a file present, with the given content if it has one, or absent.
 type File struct {
-	Path    string
-	State   string // present or absent
-	Content *string
+	Path           string
+	State          string // present or absent
+	Content        *string
+	AllowProtected bool
 }
 
 func init() {
@@ -23,11 +24,13 @@ func init() {
 			{Name: "path", Required: true},
 			{Name: "state"},
 			{Name: "content"},
+			{Name: "allow_protected"},
 		}},
 		Decode: func(a *Attrs) Resource {
 			f := &File{
 				Path:  a.String("path", ""),
-				State: a.Enum("state", "present", "present", "absent"),
+				State:          a.Enum("state", "present", "present", "absent"),
+				AllowProtected: a.Bool("allow_protected", false),
 			}
 			if a.Has("content") {
 				c := a.String("content", "")
@@ -42,26 +45,31 @@ func init() {
 }
 
 func (f *File) Objects(h host.Host) ([]Object, error) {
-	o, err := pathObject(h, f.Path)
+	o, err := pathObject(h, f.Path, f.State == "absent")
 	return []Object{o}, err
 }
 
 func (f *File) Diff(cur []State, force bool) (Change, error) {
 	before := cur[0]
+	if f.State == "absent" && before["exists"] == "true" {
+		if err := checkDestructive("delete", f.Path, before, f.AllowProtected); err != nil {
+			return Change{}, err
+		}
+	}
 	switch {
-	case before["type"] == "directory":
-		return Change{}, fmt.Errorf("%s is a folder, not a file", f.Path)
-	case f.State == "absent" && before.Equal(absent):
+	case before["type"] == "directory" || before["type"] == "link":
+		return Change{}, fmt.Errorf("%s is a %s, not a file", f.Path, before["type"])
+	case f.State == "absent" && before["exists"] == "false":
 		return NoChange("%s is already absent", f.Path), nil
 	case f.State == "absent":
-		return Change{Action: Delete, Before: cur, After: []State{absent}}, nil
+		return Change{Action: Delete, Before: cur, After: []State{absentAt(before)}}, nil
 	}
 	want := before
-	if f.Content != nil || before.Equal(absent) {
-		want = fileState([]byte(f.content()))
+	if f.Content != nil || before["exists"] == "false" {
+		want = fileAt(before, []byte(f.content()))
 	}
 	switch {
-	case before.Equal(absent):
+	case before["exists"] == "false":
 		return Change{Action: Create, Before: cur, After: []State{want}}, nil
 	case !want.Equal(before) || force && f.Content != nil:
 		return Change{Action: Update, Before: cur, After: []State{want}}, nil

@@ -3,35 +3,122 @@ package resources
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/wuplay/wuplay/resources/host"
 )
 
-// States of a path, as plans show them.
-var (
-	absent    = State{"exists": "false"}
-	directory = State{"exists": "true", "type": "directory"}
-)
+// A path's state has what is at the path (exists, type, size, sha256) and
+// where the path is (volume, protected, resolved), which no step changes.
+var placeAttrs = []string{"volume", "protected", "resolved"}
 
-func fileState(content []byte) State {
-	sum := sha256.Sum256(content)
-	return State{"exists": "true", "type": "file", "size": strconv.Itoa(len(content)), "sha256": hex.EncodeToString(sum[:])}
+// Hidden reports whether a plan leaves attribute name out of a created
+// object's listing: it says where the path is, not what it holds.
+func Hidden(name string) bool { return slices.Contains(placeAttrs, name) }
+
+// place keeps only where s is.
+func place(s State) State {
+	out := State{}
+	for _, k := range placeAttrs {
+		if v, ok := s[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
 }
 
-func readPath(h host.Host, p string) (State, error) {
+// absentAt is s with nothing at the path.
+func absentAt(s State) State {
+	out := place(s)
+	out["exists"] = "false"
+	return out
+}
+
+// directoryAt is s with a folder at the path.
+func directoryAt(s State) State {
+	out := place(s)
+	out["exists"], out["type"] = "true", "directory"
+	return out
+}
+
+// fileAt is s with a file of content at the path.
+func fileAt(s State, content []byte) State {
+	out := place(s)
+	sum := sha256.Sum256(content)
+	out["exists"], out["type"] = "true", "file"
+	out["size"], out["sha256"] = strconv.Itoa(len(content)), hex.EncodeToString(sum[:])
+	return out
+}
+
+// holding is dst with what src holds, as after a rename of src to dst.
+func holding(dst, src State) State {
+	out := place(dst)
+	for k, v := range src {
+		if !Hidden(k) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func readPath(h host.Host, p string, place bool) (State, error) {
 	fi, err := h.Stat(p)
-	switch {
-	case err != nil:
+	if err != nil {
 		return nil, err
+	}
+	s := State{}
+	if place {
+		s["volume"] = fi.Volume
+		if reason := h.Protected(p); reason != "" {
+			s["protected"] = reason
+		}
+		resolved, err := h.Resolve(p)
+		if err != nil {
+			return nil, err
+		}
+		if rk, err := h.PathKey(resolved); err != nil || !sameKey(h, p, rk) {
+			s["resolved"] = resolved
+			if reason := h.Protected(resolved); reason != "" {
+				s["protected"] = reason + " (through a link)"
+			}
+		}
+	}
+	switch {
 	case !fi.Exists:
-		return absent, nil
+		return absentAt(s), nil
+	case fi.Link:
+		s["exists"], s["type"] = "true", "link"
+		return s, nil
 	case fi.IsDir:
-		return directory, nil
+		return directoryAt(s), nil
 	}
 	data, err := h.ReadFile(p)
 	if err != nil {
 		return nil, err
 	}
-	return fileState(data), nil
+	return fileAt(s, data), nil
+}
+
+func sameKey(h host.Host, p, key string) bool {
+	k, err := h.PathKey(p)
+	return err == nil && k == key
+}
+
+// checkDestructive refuses to delete, empty or rename a path that is
+// protected, goes through a link or climbs with "..", unless the step
+// allows protected paths (links and ".." are refused even then).
+func checkDestructive(verb, p string, s State, allowProtected bool) error {
+	if slices.Contains(strings.FieldsFunc(p, func(r rune) bool { return r == '/' || r == '\\' }), "..") {
+		return fmt.Errorf("refusing to %s %s: the path climbs with \"..\"; write the path it means", verb, p)
+	}
+	if r := s["resolved"]; r != "" {
+		return fmt.Errorf("refusing to %s %s: it leads through a symbolic link or junction to %s", verb, p, r)
+	}
+	if r := s["protected"]; r != "" && !allowProtected {
+		return fmt.Errorf("refusing to %s %s: it is %s (set allow_protected = true on the step if you mean it)", verb, p, r)
+	}
+	return nil
 }

@@ -52,6 +52,10 @@ func (k Key) String() string { return k.Kind + " " + k.ID }
 type Object struct {
 	Key  Key
 	Name string
+	// Place asks Read for where a path is (volume, protection, links),
+	// which costs system calls and matters only to steps that delete or
+	// move it.
+	Place bool
 }
 
 // State is an object's attributes, as read or as predicted. Values are
@@ -141,18 +145,18 @@ func Read(ctx context.Context, h host.Host, o Object) (State, error) {
 	case KindService:
 		return readService(ctx, h, o.Name)
 	case KindPath:
-		return readPath(h, o.Name)
+		return readPath(h, o.Name, o.Place)
 	}
 	panic("resources: unknown object kind " + o.Key.Kind)
 }
 
-// pathObject names a path on h.
-func pathObject(h host.Host, p string) (Object, error) {
+// pathObject names a path on h; place asks for where it is too.
+func pathObject(h host.Host, p string, place bool) (Object, error) {
 	key, err := h.PathKey(p)
 	if err != nil {
 		return Object{}, err
 	}
-	return Object{Key: Key{KindPath, key}, Name: p}, nil
+	return Object{Key: Key{KindPath, key}, Name: p, Place: place}, nil
 }
 
 func serviceObject(name string) Object {

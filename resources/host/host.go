@@ -34,8 +34,15 @@ type FS interface {
 	MkdirAll(path string) error
 	// Rename fails if to exists, as MoveFile does for directories on Windows.
 	Rename(from, to string) error
-	// RemoveAll deletes path and everything under it.
+	// RemoveAll deletes path and everything under it. It never follows a
+	// symbolic link or junction inside the tree: it removes the link.
 	RemoveAll(path string) error
+	// Resolve returns path with every symbolic link and junction in it
+	// resolved, as far as the path exists.
+	Resolve(path string) (string, error)
+	// Protected says why deleting or renaming path would harm the host (a
+	// drive root, the Windows folder, /etc), or "".
+	Protected(path string) string
 }
 
 // Services is a host's service manager.
@@ -51,10 +58,16 @@ type Services interface {
 
 // PathInfo is what Stat says of a path.
 type PathInfo struct {
-	Exists  bool
-	IsDir   bool
+	Exists bool
+	IsDir  bool
+	// Link is a symbolic link, junction or other reparse point.
+	Link    bool
 	Size    int64
 	ModTime time.Time
+	// Volume names the file system that holds the path (or, if it does
+	// not exist, its nearest existing parent): a rename across volumes
+	// fails.
+	Volume string
 }
 
 // ServiceStatus is what Service says of a service.

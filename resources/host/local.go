@@ -26,15 +26,44 @@ func (local) PathKey(path string) (string, error) {
 }
 
 func (local) Stat(path string) (PathInfo, error) {
+	vol, err := localVolume(path)
+	if err != nil {
+		return PathInfo{}, err
+	}
 	fi, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return PathInfo{}, nil
+		return PathInfo{Volume: vol}, nil
 	}
 	if err != nil {
 		return PathInfo{}, err
 	}
-	return PathInfo{Exists: true, IsDir: fi.IsDir(), Size: fi.Size(), ModTime: fi.ModTime()}, nil
+	link := isLink(fi)
+	return PathInfo{Exists: true, IsDir: fi.IsDir() && !link, Link: link, Size: fi.Size(), ModTime: fi.ModTime(), Volume: vol}, nil
 }
+
+func (local) Resolve(path string) (string, error) {
+	// Resolve the longest part of the path that exists; the rest cannot
+	// hold a link.
+	dir, rest := filepath.Clean(path), ""
+	for {
+		if _, err := os.Lstat(dir); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return path, nil
+		}
+		rest = filepath.Join(filepath.Base(dir), rest)
+		dir = parent
+	}
+	resolved, err := resolveLinks(dir)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(resolved, rest), nil
+}
+
+func (local) Protected(path string) string { return localProtected(filepath.Clean(path)) }
 
 func (local) ReadFile(path string) ([]byte, error) { return os.ReadFile(path) }
 

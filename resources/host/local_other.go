@@ -5,11 +5,39 @@ package host
 import (
 	"context"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"runtime"
+	"syscall"
 	"time"
 )
 
 func foldPath(p string) string { return p }
+
+func isLink(fi fs.FileInfo) bool { return fi.Mode()&fs.ModeSymlink != 0 }
+
+func resolveLinks(p string) (string, error) { return filepath.EvalSymlinks(p) }
+
+// localVolume names the device of path or of its nearest existing parent.
+func localVolume(p string) (string, error) {
+	for {
+		fi, err := os.Lstat(p)
+		if err == nil {
+			return fmt.Sprintf("dev %d", fi.Sys().(*syscall.Stat_t).Dev), nil
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			return "", err
+		}
+		p = parent
+	}
+}
+
+func localProtected(p string) string {
+	home, _ := os.UserHomeDir()
+	return unixProtected(p, filepath.Clean(home))
+}
 
 // localServices answers for a machine whose service manager wuplay does not
 // drive yet.

@@ -186,7 +186,40 @@ func (s *Sim) Stat(p string) (PathInfo, error) {
 	if err != nil {
 		return PathInfo{}, err
 	}
-	return Local().Stat(op)
+	fi, err := Local().Stat(op)
+	fi.Volume = strings.ToLower(p[:2])
+	return fi, err
+}
+
+// Resolve follows the symbolic links in the drive tree; a link that leads
+// out of the simulated drives resolves to the real path it reaches.
+func (s *Sim) Resolve(p string) (string, error) {
+	op, err := s.osPath(p)
+	if err != nil {
+		return "", err
+	}
+	resolved, err := Local().Resolve(op)
+	if err != nil {
+		return "", err
+	}
+	drives, err := filepath.EvalSymlinks(filepath.Join(s.dir, "drive"))
+	if err != nil {
+		return "", err
+	}
+	rel, err := filepath.Rel(drives, resolved)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || rel == "." {
+		return resolved + " (outside the simulated host)", nil
+	}
+	drive, rest, _ := strings.Cut(filepath.ToSlash(rel), "/")
+	return strings.ToUpper(drive) + `:\` + strings.ReplaceAll(rest, "/", `\`), nil
+}
+
+func (s *Sim) Protected(p string) string {
+	key, err := s.PathKey(p)
+	if err != nil {
+		return ""
+	}
+	return windowsProtected(key, s.Getenv)
 }
 
 func (s *Sim) ReadFile(p string) ([]byte, error) {

@@ -1,0 +1,52 @@
+package host
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/windows"
+)
+
+// isLink checks the reparse-point attribute itself: since Go 1.23 a
+// junction is not ModeSymlink (kb-procedures.md F16), and a recursive delete
+// that took it for a folder would empty its target.
+func isLink(fi fs.FileInfo) bool {
+	if d, ok := fi.Sys().(*syscall.Win32FileAttributeData); ok {
+		return d.FileAttributes&windows.FILE_ATTRIBUTE_REPARSE_POINT != 0
+	}
+	return fi.Mode()&fs.ModeSymlink != 0
+}
+
+// resolveLinks asks Windows for the final path of p, through every
+// symbolic link and junction.
+func resolveLinks(p string) (string, error) {
+	name, err := windows.UTF16PtrFromString(p)
+	if err != nil {
+		return "", err
+	}
+	h, err := windows.CreateFile(name, 0, windows.FILE_SHARE_READ|windows.FILE_SHARE_WRITE|windows.FILE_SHARE_DELETE,
+		nil, windows.OPEN_EXISTING, windows.FILE_FLAG_BACKUP_SEMANTICS, 0)
+	if err != nil {
+		return "", &fs.PathError{Op: "open", Path: p, Err: err}
+	}
+	defer windows.CloseHandle(h)
+	buf := make([]uint16, windows.MAX_LONG_PATH)
+	n, err := windows.GetFinalPathNameByHandle(h, &buf[0], uint32(len(buf)), 0)
+	if err != nil {
+		return "", &fs.PathError{Op: "resolve", Path: p, Err: err}
+	}
+	final := windows.UTF16ToString(buf[:n])
+	final = strings.TrimPrefix(final, `\\?\UNC\`)
+	return strings.TrimPrefix(final, `\\?\`), nil
+}
+
+func localVolume(p string) (string, error) {
+	return strings.ToLower(filepath.VolumeName(p)), nil
+}
+
+func localProtected(p string) string {
+	return windowsProtected(strings.ToLower(p), os.LookupEnv)
+}
