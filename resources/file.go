@@ -28,7 +28,7 @@ func init() {
 		}},
 		Decode: func(a *Attrs) Resource {
 			f := &File{
-				Path:  a.String("path", ""),
+				Path:           a.String("path", ""),
 				State:          a.Enum("state", "present", "present", "absent"),
 				AllowProtected: a.Bool("allow_protected", false),
 			}
