@@ -132,6 +132,9 @@ func (c *cli) ansibleRun(ctx context.Context, data []byte) *ansibleResult {
 	if err != nil {
 		return fail("%v", err)
 	}
+	if pp.unlock != nil {
+		defer pp.unlock()
+	}
 	doc := pp.plan.Document()
 	changed, _ := pp.plan.Changed()
 	res := &ansibleResult{Changed: changed > 0, Plan: doc}

@@ -19,6 +19,9 @@ func (c *cli) apply(ctx context.Context, argv []string) int {
 	if r == nil {
 		return code
 	}
+	if !r.a.autoApprove && !r.terminal && !r.savedPlan() {
+		return r.failed(errors.New("apply asks for approval on a terminal, and this is not one: review the plan with \"wuplay plan\", then run apply with -auto-approve"))
+	}
 	pp, diags, err := r.prepare(ctx)
 	if r.diagnose(diags) {
 		return exitError
@@ -26,9 +29,7 @@ func (c *cli) apply(ctx context.Context, argv []string) int {
 	if err != nil {
 		return r.failed(err)
 	}
-	if !r.a.autoApprove && !pp.saved && !r.terminal {
-		return r.failed(errors.New("apply asks for approval on a terminal, and this is not one: review the plan with \"wuplay plan\", then run apply with -auto-approve"))
-	}
+	defer pp.unlock()
 	r.show(pp.plan)
 	if changed, _ := pp.plan.Changed(); changed == 0 {
 		return r.writeReport(pp.plan, nil, nil, time.Now())
@@ -61,6 +62,13 @@ func (c *cli) apply(ctx context.Context, argv []string) int {
 		return r.failed(err)
 	}
 	return exitOK
+}
+
+// savedPlan reports whether the argument is a saved plan, which was
+// reviewed already and is applied without a question.
+func (r *run) savedPlan() bool {
+	src, err := os.ReadFile(r.a.playbook)
+	return err == nil && isPlanFile(src)
 }
 
 // writeReport writes the -report audit record, if asked for.

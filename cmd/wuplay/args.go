@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 // args are the parsed command line of validate, plan and apply.
@@ -20,11 +21,12 @@ type args struct {
 	replace  []string
 	target   []string
 
-	detailedExitcode bool   // plan
-	out              string // plan
-	autoApprove      bool   // apply
-	report           string // apply
-	markdown         bool   // show
+	detailedExitcode bool          // plan
+	out              string        // plan
+	autoApprove      bool          // apply
+	report           string        // apply
+	lockTimeout      time.Duration // apply
+	markdown         bool          // show
 }
 
 type listFlag []string
@@ -60,6 +62,7 @@ func parseArgs(command string, argv []string, usage io.Writer) (*args, error) {
 	case "apply":
 		fs.BoolVar(&a.autoApprove, "auto-approve", false, "apply without asking")
 		fs.StringVar(&a.report, "report", "", "write an audit record of the run to `FILE` (JSON)")
+		fs.DurationVar(&a.lockTimeout, "lock-timeout", 0, "wait up to `DURATION` for another wuplay changing the same host")
 	case "show":
 		fs.BoolVar(&a.markdown, "markdown", false, "a Markdown summary for a change ticket")
 	}

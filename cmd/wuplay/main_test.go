@@ -37,6 +37,7 @@ func TestScripts(t *testing.T) {
 			"hoststate": hoststateCmd,
 			"exits":     exitsCmd,
 			"service":   serviceCmd,
+			"lockhost":  lockhostCmd,
 		},
 	})
 }
@@ -96,6 +97,19 @@ func serviceCmd(ts *testscript.TestScript, neg bool, args []string) {
 	default:
 		ts.Fatalf("service: %q is neither start nor stop", args[2])
 	}
+}
+
+// lockhost DIR takes the lock of a simulated host for the rest of the
+// script, as a wuplay still running would hold it.
+func lockhostCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: lockhost DIR")
+	}
+	h, err := host.OpenSim(ts.MkAbs(args[0]))
+	ts.Check(err)
+	release, err := host.Lock(context.Background(), h, "held by a test", 0)
+	ts.Check(err)
+	ts.Defer(func() { release() })
 }
 
 // exits CODE PROGRAM ARGS... runs a program and checks its exit code, which

@@ -114,32 +114,60 @@ func (r *run) load() (*engine.Playbook, engine.Vars, hcl.Diagnostics, error) {
 type prepared struct {
 	plan *engine.Plan
 	host host.Host
+	// unlock releases the host's lock, which apply takes before it reads
+	// the host; nil for plan.
+	unlock func() error
 	// saved is set when the plan came from a plan file that still holds:
 	// it was reviewed already, so apply does not ask again.
 	saved bool
 }
 
 // prepare plans the playbook, or checks a saved plan, against the host.
-// It prints nothing.
-func (r *run) prepare(ctx context.Context) (*prepared, hcl.Diagnostics, error) {
-	if r.a.command == "apply" {
-		if src, err := os.ReadFile(r.a.playbook); err == nil && isPlanFile(src) {
-			return r.prepareSaved(ctx, src)
+// For apply it first takes the host's lock, so that what it reads stays
+// true until the apply ends; the caller releases it. It prints nothing.
+func (r *run) prepare(ctx context.Context) (_ *prepared, diags hcl.Diagnostics, err error) {
+	pp := &prepared{}
+	defer func() {
+		if (err != nil || diags.HasErrors()) && pp.unlock != nil {
+			pp.unlock()
 		}
+	}()
+	if r.a.command == "apply" && r.savedPlan() {
+		return r.prepareSaved(ctx, pp)
 	}
 	pb, vars, diags, err := r.load()
 	if err != nil || diags.HasErrors() {
 		return nil, diags, err
 	}
-	h, err := host.Open(r.a.host)
-	if err != nil {
+	if err := r.openHost(ctx, pp, r.a.host); err != nil {
 		return nil, diags, err
 	}
-	p, more := engine.NewPlan(ctx, pb, h, engine.Options{Vars: vars, Replace: r.a.replace, Target: r.a.target})
-	return &prepared{plan: p, host: h}, append(diags, more...), nil
+	p, more := engine.NewPlan(ctx, pb, pp.host, engine.Options{Vars: vars, Replace: r.a.replace, Target: r.a.target})
+	pp.plan = p
+	return pp, append(diags, more...), nil
 }
 
-func (r *run) prepareSaved(ctx context.Context, src []byte) (*prepared, hcl.Diagnostics, error) {
+// openHost opens the host, and for apply takes its lock.
+func (r *run) openHost(ctx context.Context, pp *prepared, spec string) error {
+	h, err := host.Open(spec)
+	if err != nil || r.a.command != "apply" {
+		pp.host = h
+		return err
+	}
+	if pp.unlock, err = host.Lock(ctx, h, "wuplay apply "+r.a.playbook, r.a.lockTimeout); err != nil {
+		return err
+	}
+	// Open it again: what was read before the lock was taken may have
+	// changed while another wuplay held it.
+	pp.host, err = host.Open(spec)
+	return err
+}
+
+func (r *run) prepareSaved(ctx context.Context, pp *prepared) (*prepared, hcl.Diagnostics, error) {
+	src, err := os.ReadFile(r.a.playbook)
+	if err != nil {
+		return nil, nil, err
+	}
 	if len(r.a.vars)+len(r.a.varFiles)+len(r.a.replace)+len(r.a.target) > 0 {
 		return nil, nil, errors.New("a saved plan is applied as it was made: -var, -var-file, -replace and -target belong to wuplay plan -out")
 	}
@@ -152,15 +180,15 @@ func (r *run) prepareSaved(ctx context.Context, src []byte) (*prepared, hcl.Diag
 	if r.a.host != "local" {
 		spec = r.a.host
 	}
-	h, err := host.Open(spec)
-	if err != nil {
+	if err := r.openHost(ctx, pp, spec); err != nil {
 		return nil, nil, err
 	}
-	p, diags, err := d.Recheck(ctx, h)
+	p, diags, err := d.Recheck(ctx, pp.host)
 	if err != nil {
 		return nil, diags, fmt.Errorf("%s: %w; nothing was changed", r.a.playbook, err)
 	}
-	return &prepared{plan: p, host: h, saved: true}, diags, nil
+	pp.plan, pp.saved = p, true
+	return pp, diags, nil
 }
 
 // show prints the plan as the run's output wants it.

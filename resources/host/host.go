@@ -18,6 +18,9 @@ type Host interface {
 	String() string
 	// Getenv reads the target's environment, not necessarily wuplay's own.
 	Getenv(name string) (string, bool)
+	// StateDir is the folder (on this machine) of wuplay's own state for
+	// the host, such as its lock.
+	StateDir() (string, error)
 	FS
 	Services
 }

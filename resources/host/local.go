@@ -16,6 +16,15 @@ func Local() Host { return local{} }
 
 func (local) String() string { return "local" }
 
+// StateDir is $WUPLAY_STATE_DIR if set, else the system's folder for
+// program state: /var/lib/wuplay, or %ProgramData%\wuplay on Windows.
+func (local) StateDir() (string, error) {
+	if dir := os.Getenv("WUPLAY_STATE_DIR"); dir != "" {
+		return dir, nil
+	}
+	return localStateDir()
+}
+
 func (local) Getenv(name string) (string, bool) { return os.LookupEnv(name) }
 
 func (local) PathKey(path string) (string, error) {

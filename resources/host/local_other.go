@@ -34,6 +34,8 @@ func localVolume(p string) (string, error) {
 	}
 }
 
+func localStateDir() (string, error) { return "/var/lib/wuplay", nil }
+
 func localProtected(p string) string {
 	home, _ := os.UserHomeDir()
 	return unixProtected(p, filepath.Clean(home))

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -45,6 +46,14 @@ func resolveLinks(p string) (string, error) {
 
 func localVolume(p string) (string, error) {
 	return strings.ToLower(filepath.VolumeName(p)), nil
+}
+
+func localStateDir() (string, error) {
+	dir, ok := os.LookupEnv("ProgramData")
+	if !ok {
+		return "", errors.New("%ProgramData% is not set: set WUPLAY_STATE_DIR to a folder for wuplay's lock")
+	}
+	return filepath.Join(dir, "wuplay"), nil
 }
 
 func localProtected(p string) string {

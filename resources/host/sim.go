@@ -95,6 +95,10 @@ func OpenSim(dir string) (*Sim, error) {
 
 func (s *Sim) String() string { return "sim:" + s.dir }
 
+// StateDir is the simulated host's own folder: its lock lives beside
+// host.yaml.
+func (s *Sim) StateDir() (string, error) { return s.dir, nil }
+
 func (s *Sim) Getenv(name string) (string, bool) {
 	for k, v := range s.cfg.Env {
 		if strings.EqualFold(k, name) {
