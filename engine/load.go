@@ -13,19 +13,53 @@ import (
 	"github.com/wuplay/wuplay/resources"
 )
 
+// Limits on a playbook's source, so that a hostile file cannot exhaust
+// memory or the parser's stack.
+const (
+	maxPlaybookSize = 4 << 20
+	maxNesting      = 200
+)
+
 // Load decodes a playbook, in HCL or YAML by its file name's extension.
 func Load(filename string, src []byte) (*Playbook, hcl.Diagnostics) {
+	if d := checkSize(filename, src); d != nil {
+		return nil, hcl.Diagnostics{d}
+	}
 	switch strings.ToLower(filepath.Ext(filename)) {
 	case ".hcl":
 		return LoadHCL(filename, src)
 	case ".yaml", ".yml":
 		return LoadYAML(filename, src)
 	}
-	return nil, hcl.Diagnostics{{
-		Severity: hcl.DiagError,
-		Summary:  "Unknown playbook format",
-		Detail:   fmt.Sprintf("%s: a playbook is a .hcl, .yaml or .yml file", filename),
-	}}
+	return nil, hcl.Diagnostics{errAt(fileStart(filename), "Unknown playbook format", "A playbook is a .hcl, .yaml or .yml file.")}
+}
+
+func fileStart(filename string) hcl.Range {
+	return hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos}
+}
+
+// checkSize refuses sources too large or too deeply nested to parse
+// safely. Brackets are counted without regard to strings: a playbook never
+// comes near the limit.
+func checkSize(filename string, src []byte) *hcl.Diagnostic {
+	if len(src) > maxPlaybookSize {
+		return errAt(fileStart(filename), "Playbook too large", fmt.Sprintf("%d bytes; a playbook is at most %d.", len(src), maxPlaybookSize))
+	}
+	depth, line := 0, 1
+	for i, c := range src {
+		switch c {
+		case '\n':
+			line++
+		case '(', '[', '{':
+			if depth++; depth > maxNesting {
+				pos := hcl.Pos{Line: line, Column: 1, Byte: i}
+				return errAt(hcl.Range{Filename: filename, Start: pos, End: pos}, "Playbook nested too deeply", fmt.Sprintf("More than %d brackets deep.", maxNesting))
+			}
+		case ')', ']', '}':
+			depth--
+		}
+	}
+	return nil
 }
 
 // LoadHCL decodes a playbook written in HCL.
@@ -47,7 +81,7 @@ func LoadHCL(filename string, src []byte) (*Playbook, hcl.Diagnostics) {
 	for i, b := range body.Blocks {
 		blocks[i] = b.AsHCLBlock()
 	}
-	pb, more := decode(blocks)
+	pb, more := decode(filename, blocks)
 	pb.Filename, pb.Src = filename, src
 	return pb, append(diags, more...)
 }
@@ -66,7 +100,7 @@ var (
 
 // decode builds a playbook from its top-level blocks; HCL and YAML both
 // come here, so that both notations mean the same.
-func decode(blocks hcl.Blocks) (*Playbook, hcl.Diagnostics) {
+func decode(filename string, blocks hcl.Blocks) (*Playbook, hcl.Diagnostics) {
 	pb := &Playbook{}
 	var diags hcl.Diagnostics
 	seen := map[string]hcl.Range{}
@@ -136,11 +170,8 @@ func decode(blocks hcl.Blocks) (*Playbook, hcl.Diagnostics) {
 		}
 	}
 	if playbooks == 0 {
-		diags = append(diags, &hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Missing playbook block",
-			Detail:   `A playbook file starts with playbook "NAME" { title = "..." source = "..." }.`,
-		})
+		diags = append(diags, errAt(fileStart(filename), "Missing playbook block",
+			`A playbook file starts with playbook "NAME" { title = "..." source = "..." }.`))
 	}
 	if !diags.HasErrors() {
 		diags = append(diags, order(pb)...)

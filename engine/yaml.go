@@ -60,7 +60,7 @@ func LoadYAML(filename string, src []byte) (*Playbook, hcl.Diagnostics) {
 	if l.diags.HasErrors() {
 		return nil, l.diags
 	}
-	pb, diags := decode(blocks)
+	pb, diags := decode(filename, blocks)
 	pb.Filename, pb.Src = filename, src
 	return pb, diags
 }
@@ -103,7 +103,9 @@ var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
 
 func (l *yamlLoader) syntaxError(err error) *hcl.Diagnostic {
 	msg := err.Error()
-	d := &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid YAML", Detail: msg}
+	// Errors without a line (end of stream) are at the last line.
+	d := &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid YAML", Detail: strings.TrimPrefix(msg, "yaml: "),
+		Subject: l.rangeAt(len(l.lines), 1, 0).Ptr()}
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		d.Detail = strings.TrimPrefix(msg, m[0])
