@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,7 +28,12 @@ import (
 // host.yaml is rewritten after every service change.
 type Sim struct {
 	dir string
-	cfg simConfig
+	// killAfter, from $WUPLAY_SIM_KILL_AFTER, kills the process at that
+	// change of the host (counting from 1), as kill -9 would: the crash
+	// tests use it to stop an apply at every point where it changes
+	// something.
+	killAfter, changes int
+	cfg                simConfig
 	// doc is host.yaml as written; save changes only the service states in
 	// it, so that the file keeps its comments and order.
 	doc yaml.Node
@@ -56,6 +62,11 @@ func OpenSim(dir string) (*Sim, error) {
 		return nil, fmt.Errorf("simulated host: %w", err)
 	}
 	s := &Sim{dir: dir}
+	if n := os.Getenv("WUPLAY_SIM_KILL_AFTER"); n != "" {
+		if s.killAfter, err = strconv.Atoi(n); err != nil {
+			return nil, fmt.Errorf("WUPLAY_SIM_KILL_AFTER=%q: %w", n, err)
+		}
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&s.cfg); err != nil && !errors.Is(err, io.EOF) {
@@ -94,6 +105,13 @@ func OpenSim(dir string) (*Sim, error) {
 }
 
 func (s *Sim) String() string { return "sim:" + s.dir }
+
+// change counts a change of the host, and dies at the one killAfter names.
+func (s *Sim) change() {
+	if s.changes++; s.changes == s.killAfter {
+		killSelf()
+	}
+}
 
 // StateDir is the simulated host's own folder: its lock lives beside
 // host.yaml.
@@ -239,6 +257,7 @@ func (s *Sim) ReadFile(p string) ([]byte, error) {
 }
 
 func (s *Sim) WriteFile(p string, data []byte) error {
+	s.change()
 	if holder := s.holder(p); holder != "" {
 		return pathError("open", p, fmt.Errorf("%w; held by service %s", ErrSharingViolation, holder))
 	}
@@ -253,6 +272,7 @@ func (s *Sim) WriteFile(p string, data []byte) error {
 }
 
 func (s *Sim) MkdirAll(p string) error {
+	s.change()
 	op, err := s.osPath(p)
 	if err != nil {
 		return err
@@ -264,6 +284,7 @@ func (s *Sim) MkdirAll(p string) error {
 }
 
 func (s *Sim) Rename(from, to string) error {
+	s.change()
 	fk, err := s.PathKey(from)
 	if err != nil {
 		return err
@@ -291,6 +312,7 @@ func (s *Sim) Rename(from, to string) error {
 }
 
 func (s *Sim) RemoveAll(p string) error {
+	s.change()
 	if holder := s.holder(p); holder != "" {
 		return pathError("remove", p, fmt.Errorf("%w; held by service %s", ErrSharingViolation, holder))
 	}
@@ -431,7 +453,10 @@ func (s *Sim) save() error {
 	if err := enc.Encode(&s.doc); err != nil {
 		return err
 	}
-	return WriteFileAtomic(filepath.Join(s.dir, "host.yaml"), buf.Bytes())
+	s.change()
+	err := WriteFileAtomic(filepath.Join(s.dir, "host.yaml"), buf.Bytes())
+	s.change()
+	return err
 }
 
 // mapValue returns the value of key in mapping m, adding it if missing.
