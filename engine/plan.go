@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -167,7 +168,31 @@ func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Pla
 		return nil, diags
 	}
 	netEffect(p.Steps)
-	return p, diags
+	return p, append(diags, preflightElevation(p, h)...)
+}
+
+// preflightElevation refuses, before anything changes, a plan that changes
+// services from a prompt that may not: Windows would answer access denied
+// at the first service step, after the plan had been approved.
+func preflightElevation(p *Plan, h host.Host) hcl.Diagnostics {
+	var needs []string
+	for _, sp := range p.Steps {
+		if sp.Action != resources.NoOp && slices.ContainsFunc(sp.Objects, func(o resources.Object) bool { return o.Key.Kind == resources.KindService }) {
+			needs = append(needs, sp.Addr)
+		}
+	}
+	if len(needs) == 0 {
+		return nil
+	}
+	elevated, err := h.Elevated()
+	if err == nil && elevated {
+		return nil
+	}
+	detail := fmt.Sprintf("%s change services, which needs administrator rights: run wuplay from an elevated prompt (Run as administrator).", strings.Join(needs, ", "))
+	if err != nil {
+		detail += " (" + err.Error() + ")"
+	}
+	return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Not elevated", Detail: detail}}
 }
 
 // Validate checks a playbook without a host: every expression, attribute

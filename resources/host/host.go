@@ -57,6 +57,9 @@ type Services interface {
 	// StopService returns once the service is stopped, or fails after timeout.
 	StopService(ctx context.Context, name string, timeout time.Duration) error
 	SetStartType(ctx context.Context, name, startType string) error
+	// Elevated reports whether this run may change services: on Windows,
+	// whether the prompt is elevated.
+	Elevated() (bool, error)
 }
 
 // PathInfo is what Stat says of a path.

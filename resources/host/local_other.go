@@ -61,6 +61,8 @@ func (localServices) StopService(_ context.Context, name string, _ time.Duration
 	return unsupported(name)
 }
 
+func (localServices) Elevated() (bool, error) { return os.Geteuid() == 0, nil }
+
 func (localServices) SetStartType(_ context.Context, name, _ string) error {
 	return unsupported(name)
 }

@@ -48,6 +48,12 @@ func localVolume(p string) (string, error) {
 	return strings.ToLower(filepath.VolumeName(p)), nil
 }
 
+// Elevated reports whether the process runs with an elevated token, as
+// changing services needs.
+func (localServices) Elevated() (bool, error) {
+	return windows.GetCurrentProcessToken().IsElevated(), nil
+}
+
 func localStateDir() (string, error) {
 	dir, ok := os.LookupEnv("ProgramData")
 	if !ok {

@@ -40,8 +40,11 @@ type Sim struct {
 }
 
 type simConfig struct {
-	Env      map[string]string      `yaml:"env"`
-	Services map[string]*simService `yaml:"services"`
+	Env map[string]string `yaml:"env"`
+	// NotElevated makes the host answer as Windows does to a prompt that
+	// is not elevated: wuplay may read services, not change them.
+	NotElevated bool                   `yaml:"not_elevated"`
+	Services    map[string]*simService `yaml:"services"`
 }
 
 type simService struct {
@@ -52,6 +55,9 @@ type simService struct {
 	Locks []string `yaml:"locks,omitempty"`
 	// Creates are folders the service creates when it starts.
 	Creates []string `yaml:"creates,omitempty"`
+	// HangsOnStop is a service that never finishes stopping: it stays
+	// STOP_PENDING until the step's timeout.
+	HangsOnStop bool `yaml:"hangs_on_stop,omitempty"`
 }
 
 // OpenSim opens the simulated host in dir.
@@ -366,6 +372,9 @@ func (s *Sim) lookup(name string) (string, *simService, error) {
 	return "", nil, fmt.Errorf("service %s: %w", name, ErrServiceNotFound)
 }
 
+// Elevated reports whether wuplay may change services.
+func (s *Sim) Elevated() (bool, error) { return !s.cfg.NotElevated, nil }
+
 func (s *Sim) Service(_ context.Context, name string) (ServiceStatus, error) {
 	n, svc, err := s.lookup(name)
 	if err != nil {
@@ -412,7 +421,7 @@ func (s *Sim) StartService(ctx context.Context, name string, timeout time.Durati
 	return s.save()
 }
 
-func (s *Sim) StopService(_ context.Context, name string, _ time.Duration) error {
+func (s *Sim) StopService(ctx context.Context, name string, timeout time.Duration) error {
 	n, svc, err := s.lookup(name)
 	if err != nil {
 		return err
@@ -422,6 +431,15 @@ func (s *Sim) StopService(_ context.Context, name string, _ time.Duration) error
 	}
 	if deps := s.dependents(n); len(deps) > 0 {
 		return fmt.Errorf("service %s: %w (running: %s)", n, ErrDependentServicesRunning, strings.Join(deps, ", "))
+	}
+	if svc.HangsOnStop {
+		Progress(ctx, "STOP_PENDING")
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("service %s: stop: %w (still STOP_PENDING)", n, ctx.Err())
+		case <-time.After(timeout):
+			return fmt.Errorf("service %s: stop timed out after %s (still STOP_PENDING)", n, timeout)
+		}
 	}
 	svc.State = Stopped
 	return s.save()
