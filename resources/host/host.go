@@ -23,6 +23,7 @@ type Host interface {
 	StateDir() (string, error)
 	FS
 	Services
+	Registry
 }
 
 // FS is a host's file system. Paths are in the host's own syntax.
@@ -108,6 +109,7 @@ var (
 	ErrSharingViolation         = errors.New("the process cannot access the file because it is being used by another process (ERROR_SHARING_VIOLATION, 32)")
 	ErrAlreadyExists            = errors.New("cannot create a file when that file already exists (ERROR_ALREADY_EXISTS, 183)")
 	ErrNotSameDevice            = errors.New("the system cannot move the file to a different disk drive (ERROR_NOT_SAME_DEVICE, 17)")
+	ErrNotEmpty                 = errors.New("the registry key has subkeys (delete them first, or delete the key recursively)")
 )
 
 // Open returns the host that spec names: "local" or "sim:DIR".

@@ -9,7 +9,10 @@ import (
 )
 
 // local is the machine wuplay runs on.
-type local struct{ localServices }
+type local struct {
+	localServices
+	localRegistry
+}
 
 // Local returns the machine wuplay runs on.
 func Local() Host { return local{} }

@@ -61,6 +61,24 @@ func (localServices) StopService(_ context.Context, name string, _ time.Duration
 	return unsupported(name)
 }
 
+// localRegistry answers for a machine without a registry.
+type localRegistry struct{}
+
+func noRegistry(key string) error {
+	return fmt.Errorf("registry key %s: %w (%s has no registry)", key, ErrNotSupported, runtime.GOOS)
+}
+
+func (localRegistry) RegistryValue(key, _ string) (RegValue, error) {
+	return RegValue{}, noRegistry(key)
+}
+func (localRegistry) SetRegistryValue(key, _ string, _ RegValue) error {
+	return noRegistry(key)
+}
+func (localRegistry) DeleteRegistryValue(key, _ string) error    { return noRegistry(key) }
+func (localRegistry) RegistryKeyExists(key string) (bool, error) { return false, noRegistry(key) }
+func (localRegistry) CreateRegistryKey(key string) error         { return noRegistry(key) }
+func (localRegistry) DeleteRegistryKey(key string) error         { return noRegistry(key) }
+
 func (localServices) Elevated() (bool, error) { return os.Geteuid() == 0, nil }
 
 func (localServices) SetStartType(_ context.Context, name, _ string) error {

@@ -45,6 +45,13 @@ type simConfig struct {
 	// is not elevated: wuplay may read services, not change them.
 	NotElevated bool                   `yaml:"not_elevated"`
 	Services    map[string]*simService `yaml:"services"`
+	// Registry maps keys (HKLM\SOFTWARE\...) to their values by name.
+	Registry map[string]map[string]*simValue `yaml:"registry"`
+}
+
+type simValue struct {
+	Type string `yaml:"type"`
+	Data string `yaml:"data"`
 }
 
 type simService struct {
@@ -458,6 +465,13 @@ func (s *Sim) SetStartType(_ context.Context, name, startType string) error {
 func (s *Sim) save() error {
 	if len(s.doc.Content) == 0 {
 		s.doc.Content = []*yaml.Node{{Kind: yaml.MappingNode}}
+	}
+	if s.cfg.Registry != nil {
+		var reg yaml.Node
+		if err := reg.Encode(s.cfg.Registry); err != nil {
+			return err
+		}
+		*mapValue(s.doc.Content[0], "registry", yaml.MappingNode) = reg
 	}
 	services := mapValue(s.doc.Content[0], "services", yaml.MappingNode)
 	for name, svc := range s.cfg.Services {
