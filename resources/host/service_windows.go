@@ -160,10 +160,14 @@ func (s *service) runningDependents() ([]string, error) {
 	isFound := func(name string) bool {
 		return slices.ContainsFunc(found, func(f dependency) bool { return strings.EqualFold(f.name, name) })
 	}
+	running := make([]dependency, len(active))
+	for i, name := range active {
+		running[i] = readDependency(name)
+	}
 	for more := true; more; {
 		more = false
-		for _, name := range active {
-			if d := readDependency(name); !isFound(name) && needsFound(d) {
+		for _, d := range running {
+			if !isFound(d.name) && needsFound(d) {
 				found = append(found, d)
 				more = true
 			}

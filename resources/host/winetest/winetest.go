@@ -17,14 +17,14 @@
 // wine or mingw fails them: CI must never pass by skipping (.ci/run installs
 // both).
 //
-// Nothing here touches the user's home or ~/.wine: Wine runs with a home of
-// its own inside the prefix's temporary folder. If a test binary is killed
-// before Main ends, the folder (wuplay-wine-* under $TMPDIR) stays behind;
-// its wineserver exits by itself after five idle minutes.
+// Everything Wine writes goes into one temporary folder, wuplay-wine-*
+// under $TMPDIR, never the user's home or ~/.wine: Wine runs with a home
+// and a TMPDIR of its own inside it. If a test binary is killed before Main
+// ends, that folder stays behind; its wineserver exits by itself after five
+// idle minutes.
 package winetest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -42,7 +42,7 @@ import (
 // wine command keep running after it exits (Wine otherwise stops them some
 // seconds after its last ordinary program ends).
 type Prefix struct {
-	root string // temporary folder: the prefix, Wine's home, the shim
+	root string // temporary folder: the prefix, Wine's home and TMPDIR, the shim
 	dir  string // WINEPREFIX
 	env  []string
 }
@@ -106,7 +106,7 @@ var tools = map[string]string{
 	"x86_64-w64-mingw32-gcc": "apt-get install gcc-mingw-w64-x86-64",
 }
 
-func newPrefix() (p *Prefix, err error) {
+func newPrefix() (_ *Prefix, err error) {
 	for tool, pkg := range tools {
 		if _, err := exec.LookPath(tool); err != nil {
 			return nil, fmt.Errorf("winetest: %s not found (%s; .ci/run does), or set WUPLAY_SKIP_WINE=1 to skip the Windows tests", tool, pkg)
@@ -120,19 +120,20 @@ func newPrefix() (p *Prefix, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("winetest: %w", err)
 	}
-	p = &Prefix{root: root, dir: filepath.Join(root, "prefix")}
+	p := &Prefix{root: root, dir: filepath.Join(root, "prefix")}
 	defer func() {
 		if err != nil {
 			err = errors.Join(err, p.close())
-			p = nil
 		}
 	}()
-	home := filepath.Join(root, "home")
-	if err := os.Mkdir(home, 0o755); err != nil {
-		return nil, fmt.Errorf("winetest: %w", err)
+	home, tmp := filepath.Join(root, "home"), filepath.Join(root, "tmp")
+	for _, dir := range []string{home, tmp} {
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("winetest: %w", err)
+		}
 	}
 	p.env = append(withoutEnv(os.Environ(), "WINEPREFIX", "WINEDEBUG", "WINEDLLOVERRIDES", "WINEARCH", "DISPLAY", "WAYLAND_DISPLAY",
-		"HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"),
+		"HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "TMPDIR"),
 		"WINEPREFIX="+p.dir,
 		"WINEARCH=win64",
 		"WINEDEBUG=-all",
@@ -142,6 +143,8 @@ func newPrefix() (p *Prefix, err error) {
 		// Wine links the Windows user's Documents, Desktop and the like to
 		// folders in $HOME: give it a home of its own.
 		"HOME="+home,
+		// wineserver's socket folder (wine-XXXXXX), which it leaves behind.
+		"TMPDIR="+tmp,
 	)
 	dll := filepath.Join(root, "bcryptprimitives.dll")
 	steps := [][]string{
@@ -177,11 +180,32 @@ func (p *Prefix) command(args ...string) error {
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 	cmd.Env = p.env
 	cmd.Dir = p.root
-	cmd.WaitDelay = 5 * time.Second
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("winetest: %s: %w\n%s", strings.Join(args, " "), err, out)
+	out, errOut, err := run(cmd)
+	if err != nil {
+		return fmt.Errorf("winetest: %s: %w\n%s%s", strings.Join(args, " "), err, out, errOut)
 	}
 	return nil
+}
+
+// run runs cmd with its output going to files, not pipes: wine leaves
+// wineserver and Windows processes behind that inherit them, and a pipe
+// would stay open, and cmd unfinished, until they exit.
+func run(cmd *exec.Cmd) (stdout, stderr []byte, err error) {
+	var files [2]*os.File
+	for i := range files {
+		f, err := os.CreateTemp("", "winetest-*.out")
+		if err != nil {
+			return nil, nil, err
+		}
+		defer os.Remove(f.Name())
+		defer f.Close()
+		files[i] = f
+	}
+	cmd.Stdout, cmd.Stderr = files[0], files[1]
+	err = cmd.Run()
+	stdout, _ = os.ReadFile(files[0].Name())
+	stderr, _ = os.ReadFile(files[1].Name())
+	return stdout, stderr, err
 }
 
 // close stops the prefix's wineserver, and with it every Windows process and
@@ -213,29 +237,28 @@ func (p *Prefix) Env() []string { return append([]string(nil), p.env...) }
 // Run runs `wine args...` in the prefix (args[0] is a Windows program: a
 // Linux path to an .exe, or a name such as sc, reg or cmd) and returns its
 // standard output with Windows line ends made Unix ones, and its exit code.
-// Standard error is logged when the command fails. Run fails t if wine
-// cannot be started or runs for over two minutes.
+// Standard error, if any, is logged when the command fails. Run fails t if
+// wine cannot be started or runs for over two minutes.
 func (p *Prefix) Run(t testing.TB, args ...string) (stdout string, exit int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "wine", args...)
 	cmd.Env = p.env
-	cmd.WaitDelay = 5 * time.Second
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
+	out, errOut, err := run(cmd)
 	var exitErr *exec.ExitError
 	switch {
 	case ctx.Err() != nil:
-		t.Fatalf("wine %s: %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), ctx.Err(), out.Bytes(), errOut.Bytes())
+		t.Fatalf("wine %s: %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), ctx.Err(), out, errOut)
 	case errors.As(err, &exitErr):
 		exit = exitErr.ExitCode()
-		t.Logf("wine %s: exit code %d; stderr:\n%s", strings.Join(args, " "), exit, errOut.Bytes())
+		if len(errOut) > 0 {
+			t.Logf("wine %s: exit code %d; stderr:\n%s", strings.Join(args, " "), exit, errOut)
+		}
 	case err != nil:
 		t.Fatalf("wine %s: %v", strings.Join(args, " "), err)
 	}
-	return strings.ReplaceAll(out.String(), "\r", ""), exit
+	return strings.ReplaceAll(string(out), "\r", ""), exit
 }
 
 // BuildExe cross-compiles the Go package pkg (an import path, or a

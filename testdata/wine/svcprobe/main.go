@@ -4,13 +4,13 @@
 //
 //	service:NAME              service:NAME name=... state=... start_type=... dependents=A,B
 //	start:NAME[:TIMEOUT]      start:NAME ok
-//	stop:NAME[:TIMEOUT]       stop:NAME error [ErrDependentServicesRunning] service NAME: ...
+//	stop:NAME[:TIMEOUT]       stop:NAME error [ErrDependentServicesRunning,errno=1051] service NAME: ...
 //	starttype:NAME:TYPE       starttype:NAME:TYPE ok
 //	depend:NAME:DEP[,DEP...]  makes NAME depend on DEP (Wine's sc cannot)
 //
-// An error names, in brackets, the host errors it matches (errors.Is), since
-// only this program can tell them apart. Start and stop wait 20 s unless
-// given a timeout (a Go duration).
+// An error names, in brackets, the host errors it matches (errors.Is) and
+// the Windows error code it carries, since only this program can tell.
+// Start and stop wait 20 s unless given a timeout (a Go duration).
 package main
 
 import (
@@ -20,6 +20,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 	"unicode/utf16"
 
@@ -77,6 +78,10 @@ func main() {
 				if errors.Is(err, k.err) {
 					matched = append(matched, k.name)
 				}
+			}
+			var errno syscall.Errno
+			if errors.As(err, &errno) {
+				matched = append(matched, fmt.Sprintf("errno=%d", errno))
 			}
 			fmt.Printf("%s error [%s] %v\n", arg, strings.Join(matched, ","), err)
 			continue
