@@ -158,6 +158,10 @@ func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Pla
 			continue
 		}
 		sp.Change = c
+		if err := preflightHolders(ctx, h, sp, state); err != nil {
+			diags = append(diags, stepError(pb.Steps[i], err))
+			continue
+		}
 		for j, after := range c.After {
 			if after != nil {
 				state[sp.Objects[j].Key] = after
@@ -169,6 +173,37 @@ func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Pla
 	}
 	netEffect(p.Steps)
 	return p, append(diags, preflightElevation(p, h)...)
+}
+
+// preflightHolders refuses a step that deletes or moves a path that a
+// service will still hold open at that point of the plan: Windows would
+// answer with a sharing violation. Only hosts that know who holds what
+// (the simulated one) name holders.
+func preflightHolders(ctx context.Context, h host.Host, sp *StepPlan, state map[resources.Key]resources.State) error {
+	if sp.Action != resources.Delete && sp.Action != resources.Rename && sp.Action != resources.Empty {
+		return nil
+	}
+	for j, o := range sp.Objects {
+		if o.Key.Kind != resources.KindPath || sp.After[j] == nil {
+			continue
+		}
+		for _, name := range h.Holders(o.Name) {
+			svc := resources.ServiceObject(name)
+			st, ok := state[svc.Key]
+			if !ok {
+				var err error
+				if st, err = resources.Read(ctx, h, svc); err != nil {
+					return err
+				}
+				state[svc.Key] = st
+			}
+			if st["state"] == host.Running {
+				return fmt.Errorf("%s is held open by service %s, which is still running at this step: the %s would fail with a sharing violation (ERROR_SHARING_VIOLATION, 32); stop %s in an earlier step",
+					o.Name, name, sp.Action, name)
+			}
+		}
+	}
+	return nil
 }
 
 // preflightElevation refuses, before anything changes, a plan that changes

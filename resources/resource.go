@@ -37,8 +37,9 @@ type Waiter interface {
 
 // Kinds of object.
 const (
-	KindService = "service"
-	KindPath    = "path"
+	KindService       = "service"
+	KindPath          = "path"
+	KindRegistryValue = "registry_value"
 )
 
 // Key names one object on a host; steps that name the same object share its
@@ -78,6 +79,8 @@ const (
 	Start   Action = "start"
 	Stop    Action = "stop"
 	Restart Action = "restart"
+	// Empty deletes what a folder holds and keeps the folder.
+	Empty Action = "empty"
 )
 
 // Marker is the action's sign in a human plan, as terraform plan has them.
@@ -146,6 +149,8 @@ func Read(ctx context.Context, h host.Host, o Object) (State, error) {
 		return readService(ctx, h, o.Name)
 	case KindPath:
 		return readPath(h, o.Name, o.Place)
+	case KindRegistryValue:
+		return readRegistryValue(h, o)
 	}
 	panic("resources: unknown object kind " + o.Key.Kind)
 }
@@ -159,7 +164,8 @@ func pathObject(h host.Host, p string, place bool) (Object, error) {
 	return Object{Key: Key{KindPath, key}, Name: p, Place: place}, nil
 }
 
-func serviceObject(name string) Object {
+// ServiceObject names a service.
+func ServiceObject(name string) Object {
 	// Windows compares service names without regard to case.
 	return Object{Key: Key{KindService, strings.ToLower(name)}, Name: name}
 }

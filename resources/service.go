@@ -51,7 +51,7 @@ func init() {
 func (s *Service) MaxWait() time.Duration { return s.Timeout }
 
 func (s *Service) Objects(host.Host) ([]Object, error) {
-	return []Object{serviceObject(s.Name)}, nil
+	return []Object{ServiceObject(s.Name)}, nil
 }
 
 func readService(ctx context.Context, h host.Host, name string) (State, error) {

@@ -40,7 +40,7 @@ func TestJSONStreamMatchesSchema(t *testing.T) {
 	}{
 		"plan":           {"broken", []string{"plan", "-json"}, []string{"planned_step", "plan_summary"}},
 		"apply":          {"broken", []string{"apply", "-json", "-auto-approve"}, []string{"step_started", "step_finished", "apply_summary"}},
-		"apply put back": {"locked", []string{"apply", "-json", "-auto-approve"}, []string{"step_finished", "apply_summary", "diagnostic"}},
+		"apply put back": {"scanned", []string{"apply", "-json", "-auto-approve"}, []string{"step_finished", "apply_summary", "diagnostic"}},
 		"bad playbook":   {"broken", []string{"validate", "-json", "../../testdata/crash/missing.hcl"}, []string{"diagnostic"}},
 	}
 	for name, run := range runs {

@@ -47,6 +47,11 @@ type FS interface {
 	// Protected says why deleting or renaming path would harm the host (a
 	// drive root, the Windows folder, /etc), or "".
 	Protected(path string) string
+	// Holders names the services known to hold path, or a path inside it,
+	// open while they run. Windows cannot tell in advance; the simulated
+	// host can, so that a plan reviewed against it finds the sharing
+	// violation before anything is stopped.
+	Holders(path string) []string
 }
 
 // Services is a host's service manager.

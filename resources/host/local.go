@@ -75,6 +75,8 @@ func (local) Resolve(path string) (string, error) {
 	return filepath.Join(resolved, rest), nil
 }
 
+func (local) Holders(string) []string { return nil }
+
 func (local) Protected(path string) string { return localProtected(filepath.Clean(path)) }
 
 func (local) ReadFile(path string) ([]byte, error) { return os.ReadFile(path) }
@@ -90,7 +92,7 @@ func (local) Rename(from, to string) error {
 	return os.Rename(from, to)
 }
 
-func (local) RemoveAll(path string) error { return os.RemoveAll(path) }
+func (local) RemoveAll(path string) error { return removeAll(path) }
 
 // WriteFileAtomic writes data to a temporary file beside path and renames it
 // into place, so that a crash leaves either the old file or the new one.

@@ -45,6 +45,10 @@ type simConfig struct {
 	// is not elevated: wuplay may read services, not change them.
 	NotElevated bool                   `yaml:"not_elevated"`
 	Services    map[string]*simService `yaml:"services"`
+	// OpenFiles are held open by a process that is no service (an
+	// antivirus scanner, a backup agent): renaming or deleting them, or a
+	// folder that holds them, fails, and no plan can know it in advance.
+	OpenFiles []string `yaml:"open_files"`
 	// Registry maps keys (HKLM\SOFTWARE\...) to their values by name.
 	Registry map[string]map[string]*simValue `yaml:"registry"`
 }
@@ -272,7 +276,7 @@ func (s *Sim) ReadFile(p string) ([]byte, error) {
 func (s *Sim) WriteFile(p string, data []byte) error {
 	s.change()
 	if holder := s.holder(p); holder != "" {
-		return pathError("open", p, fmt.Errorf("%w; held by service %s", ErrSharingViolation, holder))
+		return pathError("open", p, fmt.Errorf("%w; held by %s", ErrSharingViolation, holder))
 	}
 	op, err := s.osPath(p)
 	if err != nil {
@@ -311,7 +315,7 @@ func (s *Sim) Rename(from, to string) error {
 		return fail(ErrNotSameDevice)
 	}
 	if holder := s.holder(from); holder != "" {
-		return fail(fmt.Errorf("%w; held by service %s", ErrSharingViolation, holder))
+		return fail(fmt.Errorf("%w; held by %s", ErrSharingViolation, holder))
 	}
 	ofrom, _ := s.osPath(from)
 	oto, _ := s.osPath(to)
@@ -327,7 +331,7 @@ func (s *Sim) Rename(from, to string) error {
 func (s *Sim) RemoveAll(p string) error {
 	s.change()
 	if holder := s.holder(p); holder != "" {
-		return pathError("remove", p, fmt.Errorf("%w; held by service %s", ErrSharingViolation, holder))
+		return pathError("remove", p, fmt.Errorf("%w; held by %s", ErrSharingViolation, holder))
 	}
 	op, err := s.osPath(p)
 	if err != nil {
@@ -339,22 +343,43 @@ func (s *Sim) RemoveAll(p string) error {
 	return nil
 }
 
-// holder names a running service that holds p or a path inside it.
+func (s *Sim) Holders(p string) []string {
+	key, err := s.PathKey(p)
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for _, name := range s.names() {
+		if slices.ContainsFunc(s.cfg.Services[name].Locks, func(l string) bool { return within(s, l, key) }) {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// within reports whether path l is key or inside it.
+func within(s *Sim, l, key string) bool {
+	lk, _ := s.PathKey(l)
+	return lk == key || strings.HasPrefix(lk, strings.TrimSuffix(key, `\`)+`\`)
+}
+
+// holder names a running service, or another process, that holds p or a
+// path inside it.
 func (s *Sim) holder(p string) string {
 	key, err := s.PathKey(p)
 	if err != nil {
 		return ""
+	}
+	if slices.ContainsFunc(s.cfg.OpenFiles, func(l string) bool { return within(s, l, key) }) {
+		return "a process that is not a service"
 	}
 	for _, name := range s.names() {
 		svc := s.cfg.Services[name]
 		if svc.State != Running {
 			continue
 		}
-		for _, l := range svc.Locks {
-			lk, _ := s.PathKey(l)
-			if lk == key || strings.HasPrefix(lk, strings.TrimSuffix(key, `\`)+`\`) {
-				return name
-			}
+		if slices.ContainsFunc(svc.Locks, func(l string) bool { return within(s, l, key) }) {
+			return "service " + name
 		}
 	}
 	return ""
