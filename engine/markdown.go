@@ -56,14 +56,14 @@ func changeText(ds DocStep) string {
 	case ds.Action == string(resources.NoOp):
 		return "no change: " + ds.Reason
 	case ds.Action == string(resources.Rename):
-		return fmt.Sprintf("%s → %s", ds.Changes[0].Name, ds.Changes[1].Name)
+		return fmt.Sprintf("%s → %s", ds.Changes[0].Name, ds.renamedTo())
 	}
 	var parts []string
 	for _, c := range ds.Changes {
 		var attrs []string
 		for _, name := range slices.Sorted(maps.Keys(c.After)) {
 			if c.Before[name] != c.After[name] && name != "exists" {
-				attrs = append(attrs, fmt.Sprintf("%s %s → %s", name, orNone(c.Before[name]), orNone(c.After[name])))
+				attrs = append(attrs, fmt.Sprintf("%s %s → %s", name, show(name, c.Before[name]), show(name, c.After[name])))
 			}
 		}
 		if c.After["exists"] == "false" {
@@ -75,13 +75,6 @@ func changeText(ds DocStep) string {
 		parts = append(parts, "(forced by -replace)")
 	}
 	return strings.Join(parts, "; ")
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "(none)"
-	}
-	return s
 }
 
 // risks lists what a reviewer must weigh: services down and for how long
@@ -114,7 +107,7 @@ func risks(d *PlanDocument) []string {
 		case resources.Delete:
 			out = append(out, fmt.Sprintf("Step %d deletes %s: its contents cannot be recovered by wuplay.", i+1, mdCode(ds.Changes[0].Name)))
 		case resources.Rename:
-			out = append(out, fmt.Sprintf("Step %d moves %s aside to %s; nothing is deleted.", i+1, mdCode(ds.Changes[0].Name), mdCode(ds.Changes[1].Name)))
+			out = append(out, fmt.Sprintf("Step %d moves %s aside to %s; nothing is deleted.", i+1, mdCode(ds.Changes[0].Name), mdCode(ds.renamedTo())))
 		}
 		if ds.Forced {
 			out = append(out, fmt.Sprintf("Step %d is forced by -replace.", i+1))

@@ -243,6 +243,63 @@ directory "a" {
 ` + kb,
 			want: []string{"service.ti stop", "service.stop stop", "directory.sd rename", "service.start start"},
 		},
+		"files matching a pattern are deleted": {
+			host: wuauservRunning, files: []string{"Q/qmgr0.dat", "Q/QMGR1.DAT", "Q/other.dat", "Q/qmgr.d/"}, src: `files "q" {
+  path    = "C:\\Q"
+  pattern = "qmgr*.dat"
+}`,
+			want: []string{"files.q delete"},
+		},
+		"no file matches: already absent": {
+			host: wuauservRunning, files: []string{"Q/other.dat"}, src: `files "q" {
+  path    = "C:\\Q"
+  pattern = "qmgr*.dat"
+}`,
+			want: []string{"files.q no-op"},
+		},
+		"emptying a folder": {
+			host: wuauservRunning, files: []string{"SD/a/b.txt", "SD/c.txt"}, src: `directory "sd" {
+  path  = "C:\\SD"
+  state = "empty"
+}`,
+			want: []string{"directory.sd empty"},
+		},
+		"an empty folder is already empty": {
+			host: wuauservRunning, files: []string{"SD/"}, src: `directory "sd" {
+  path  = "C:\\SD"
+  state = "empty"
+}`,
+			want: []string{"directory.sd no-op"},
+		},
+		"rename destination exists: rotate": {
+			host: wuauservRunning, files: []string{"W/SD/x", "W/SDTemp/", "W/SDTemp.1/"}, src: `directory "sd" {
+  path      = "C:\\W\\SD"
+  state     = "absent"
+  rename_to = "C:\\W\\SDTemp"
+  if_exists = "rotate"
+}`,
+			want: []string{"directory.sd rename"},
+		},
+		"registry value set and deleted": {
+			host: wuauservRunning + "registry:\n  HKLM\\SOFTWARE\\X: {Old: {type: dword, data: '1'}, Keep: {type: dword, data: '1'}}\n", src: `registry_value "new" {
+  key  = "HKEY_LOCAL_MACHINE\\Software\\x"
+  name = "New"
+  type = "multi_string"
+  data = ["a", "b"]
+}
+registry_value "old" {
+  key   = "HKLM\\SOFTWARE\\X"
+  name  = "old"
+  state = "absent"
+}
+registry_value "same" {
+  key  = "HKLM\\SOFTWARE\\X"
+  name = "keep"
+  type = "dword"
+  data = 1
+}`,
+			want: []string{"registry_value.new create", "registry_value.old delete", "registry_value.same no-op"},
+		},
 		"relative path": {
 			host: wuauservRunning, src: `directory "d" {
   path = "Windows"

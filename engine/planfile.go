@@ -66,8 +66,19 @@ type DocStep struct {
 	Forced      bool   `json:"forced,omitempty"`
 	// MaxWaitSeconds bounds each wait of the change, such as a service
 	// stopping.
-	MaxWaitSeconds int         `json:"max_wait_seconds,omitempty"`
-	Changes        []DocChange `json:"changes,omitempty"`
+	MaxWaitSeconds int `json:"max_wait_seconds,omitempty"`
+	// Target is a path the plan chose: the numbered name of a rotated
+	// rename, or the destination that a rename replaces.
+	Target  string      `json:"target,omitempty"`
+	Changes []DocChange `json:"changes,omitempty"`
+}
+
+// renamedTo is where a rename step moves its folder.
+func (ds DocStep) renamedTo() string {
+	if ds.Target != "" {
+		return ds.Target
+	}
+	return ds.Changes[1].Name
 }
 
 // DocChange is one object that a step changes.
@@ -85,14 +96,14 @@ type DocSummary struct {
 }
 
 func docStep(sp *StepPlan) DocStep {
-	ds := DocStep{Address: sp.Addr, Action: string(sp.Action), Reason: sp.Reason, Description: sp.Description, Forced: sp.Forced}
+	ds := DocStep{Address: sp.Addr, Action: string(sp.Action), Reason: sp.Reason, Description: sp.Description, Forced: sp.Forced, Target: sp.Target}
 	if sp.Action != resources.NoOp {
 		ds.MaxWaitSeconds = int(sp.MaxWait.Seconds())
 	}
 	for i, after := range sp.After {
 		if after != nil {
 			o := sp.Objects[i]
-			ds.Changes = append(ds.Changes, DocChange{Kind: o.Key.Kind, Name: o.Name, Before: sp.Before[i], After: after})
+			ds.Changes = append(ds.Changes, DocChange{Kind: o.Key.Kind, Name: o.Display(), Before: sp.Before[i], After: after})
 		}
 	}
 	return ds
@@ -117,7 +128,7 @@ func (p *Plan) Document() *PlanDocument {
 	}
 	d.Objects = []DocObject{}
 	for _, o := range p.Read {
-		d.Objects = append(d.Objects, DocObject{Kind: o.Key.Kind, Name: o.Name, State: o.State})
+		d.Objects = append(d.Objects, DocObject{Kind: o.Key.Kind, Name: o.Display(), State: o.State})
 	}
 	for _, sp := range p.Steps {
 		d.Steps = append(d.Steps, docStep(sp))

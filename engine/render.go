@@ -5,6 +5,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/wuplay/wuplay/resources"
 )
@@ -76,7 +77,11 @@ func (pw *printer) step(ds DocStep) {
 		pw.printf("  # %s\n", ds.Description)
 	}
 	if ds.Action == string(resources.Rename) {
-		pw.printf("  %s %s %s -> %s\n\n", pw.marker(">"), ds.Changes[0].Kind, quote(ds.Changes[0].Name), quote(ds.Changes[1].Name))
+		pw.printf("  %s %s %s -> %s\n", pw.marker(">"), ds.Changes[0].Kind, quote(ds.Changes[0].Name), quote(ds.renamedTo()))
+		if ds.Target != "" && len(ds.Changes) > 1 && ds.Changes[1].Before["exists"] == "true" {
+			pw.printf("      (replaces the existing %s)\n", quote(ds.Target))
+		}
+		pw.printf("\n")
 		return
 	}
 	for _, c := range ds.Changes {
@@ -107,12 +112,18 @@ func (pw *printer) step(ds DocStep) {
 	pw.printf("\n")
 }
 
-// show quotes an attribute value for a plan, shortening digests.
+// show quotes an attribute value for a plan, shortening digests and
+// showing lists (the files a pattern matches) as lists.
 func show(name, v string) string {
-	if name == "sha256" && len(v) > 12 {
+	switch {
+	case name == "matches":
+		if v == "" {
+			return "[]"
+		}
+		return `["` + strings.ReplaceAll(v, "\n", `", "`) + `"]`
+	case name == "sha256" && len(v) > 12:
 		v = v[:12] + "…"
-	}
-	if v == "" {
+	case v == "":
 		return "(none)"
 	}
 	return quote(v)

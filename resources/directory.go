@@ -9,13 +9,15 @@ import (
 	"github.com/wuplay/wuplay/resources/host"
 )
 
-// Directory keeps a folder present or absent. An absent folder with
-// RenameTo is moved aside rather than deleted, as KB procedures do to keep
-// the old tree for later inspection.
+// Directory keeps a folder present, empty (its contents deleted, the
+// folder kept) or absent. An absent folder with RenameTo is moved aside
+// rather than deleted, as KB procedures do to keep the old tree; IfExists
+// says what to do when the destination exists from an earlier run.
 type Directory struct {
 	Path           string
-	State          string // present or absent
+	State          string // present, empty or absent
 	RenameTo       string
+	IfExists       string // fail, rotate or replace
 	AllowProtected bool
 }
 
@@ -26,27 +28,41 @@ func init() {
 			{Name: "path", Required: true},
 			{Name: "state"},
 			{Name: "rename_to"},
+			{Name: "if_exists"},
 			{Name: "allow_protected"},
 		}},
 		Decode: func(a *Attrs) Resource {
 			d := &Directory{
 				Path:           a.String("path", ""),
-				State:          a.Enum("state", "present", "present", "absent"),
+				State:          a.Enum("state", "present", "present", "empty", "absent"),
 				RenameTo:       a.String("rename_to", ""),
+				IfExists:       a.Enum("if_exists", "fail", "fail", "rotate", "replace"),
 				AllowProtected: a.Bool("allow_protected", false),
 			}
-			if a.Has("rename_to") && a.Known("state") && d.State != "absent" {
+			switch {
+			case a.Has("rename_to") && a.Known("state") && d.State != "absent":
 				a.Errorf("rename_to", "rename_to moves the folder aside, so it needs state = \"absent\"")
+			case a.Has("if_exists") && !a.Has("rename_to"):
+				a.Errorf("if_exists", "if_exists says what to do when rename_to exists, so it needs rename_to")
 			}
 			return d
 		},
 	})
 }
 
+// Objects are the folder; for empty, its entries; for a rename, the
+// destination and, to rotate, the numbered names beside it.
 func (d *Directory) Objects(h host.Host) ([]Object, error) {
-	src, err := pathObject(h, d.Path, d.State == "absent")
-	if err != nil || d.RenameTo == "" {
-		return []Object{src}, err
+	src, err := pathObject(h, d.Path, d.State != "present")
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case d.State == "empty":
+		entries, err := entriesObject(h, d.Path, "*", false)
+		return []Object{src, entries}, err
+	case d.RenameTo == "":
+		return []Object{src}, nil
 	}
 	dst, err := pathObject(h, d.RenameTo, true)
 	if err != nil {
@@ -55,13 +71,17 @@ func (d *Directory) Objects(h host.Host) ([]Object, error) {
 	if dst.Key == src.Key {
 		return nil, fmt.Errorf("rename_to %s is the folder itself", d.RenameTo)
 	}
-	return []Object{src, dst}, nil
+	if d.IfExists != "rotate" {
+		return []Object{src, dst}, nil
+	}
+	numbered, err := entriesObject(h, parentDir(d.RenameTo), baseName(d.RenameTo)+".*", false)
+	return []Object{src, dst, numbered}, err
 }
 
 func (d *Directory) Diff(cur []State, force bool) (Change, error) {
 	before := cur[0]
-	if d.State == "absent" && before["exists"] == "true" {
-		verb := "delete"
+	if d.State != "present" && before["exists"] == "true" {
+		verb := map[string]string{"empty": "empty", "absent": "delete"}[d.State]
 		if d.RenameTo != "" {
 			verb = "rename"
 		}
@@ -72,6 +92,12 @@ func (d *Directory) Diff(cur []State, force bool) (Change, error) {
 	switch {
 	case before["type"] == "file" || before["type"] == "link":
 		return Change{}, fmt.Errorf("%s is a %s, not a folder", d.Path, before["type"])
+	case d.State == "empty" && before["exists"] == "false":
+		return Change{Action: Create, Before: cur, After: []State{directoryAt(before), nil}}, nil
+	case d.State == "empty" && cur[1]["matches"] == "":
+		return NoChange("%s is already empty", d.Path), nil
+	case d.State == "empty":
+		return Change{Action: Empty, Before: cur, After: []State{nil, entriesState(nil)}}, nil
 	case d.State == "present" && before["exists"] == "true":
 		return NoChange("%s already exists", d.Path), nil
 	case d.State == "present":
@@ -81,17 +107,34 @@ func (d *Directory) Diff(cur []State, force bool) (Change, error) {
 	case d.RenameTo == "":
 		return Change{Action: Delete, Before: cur, After: []State{absentAt(before)}}, nil
 	}
-	dst := cur[1]
+	return d.diffRename(cur)
+}
+
+func (d *Directory) diffRename(cur []State) (Change, error) {
+	before, dst := cur[0], cur[1]
 	switch {
-	case dst["exists"] == "true":
-		return Change{}, fmt.Errorf("cannot rename %s: the destination %s already exists", d.Path, d.RenameTo)
 	case dst["resolved"] != "":
 		return Change{}, fmt.Errorf("refusing to rename %s to %s: the destination leads through a link to %s", d.Path, d.RenameTo, dst["resolved"])
 	case dst["volume"] != before["volume"]:
 		return Change{}, fmt.Errorf("cannot rename %s to %s: they are on different volumes (%s, %s); a rename cannot move a folder across volumes",
 			d.Path, d.RenameTo, before["volume"], dst["volume"])
+	case dst["exists"] == "false":
+		return Change{Action: Rename, Before: cur, After: []State{absentAt(before), holding(dst, before), nil}[:len(cur)]}, nil
 	}
-	return Change{Action: Rename, Before: cur, After: []State{absentAt(before), holding(dst, before)}}, nil
+	switch d.IfExists {
+	case "rotate":
+		name := nextFree(baseName(d.RenameTo), matches(cur[2]))
+		target := parentDir(d.RenameTo) + sep(d.RenameTo) + name
+		return Change{Action: Rename, Before: cur, Target: target,
+			After: []State{absentAt(before), nil, entriesState(append(matches(cur[2]), name))}}, nil
+	case "replace":
+		if err := checkDestructive("replace", d.RenameTo, dst, d.AllowProtected); err != nil {
+			return Change{}, err
+		}
+		return Change{Action: Rename, Before: cur, Target: d.RenameTo, After: []State{absentAt(before), holding(dst, before)}}, nil
+	}
+	return Change{}, fmt.Errorf("cannot rename %s: the destination %s already exists (from an earlier run?); move it away, or set if_exists = \"rotate\" or \"replace\"",
+		d.Path, d.RenameTo)
 }
 
 func (d *Directory) Apply(_ context.Context, h host.Host, c Change) error {
@@ -100,8 +143,27 @@ func (d *Directory) Apply(_ context.Context, h host.Host, c Change) error {
 		return h.MkdirAll(d.Path)
 	case Delete:
 		return h.RemoveAll(d.Path)
+	case Empty:
+		ents, err := h.Glob(d.Path, "*")
+		if err != nil {
+			return err
+		}
+		for _, e := range ents {
+			if err := h.RemoveAll(e.Path); err != nil {
+				return err
+			}
+		}
+		return nil
 	case Rename:
-		return h.Rename(d.Path, d.RenameTo)
+		switch {
+		case c.Target == "":
+			return h.Rename(d.Path, d.RenameTo)
+		case c.Target == d.RenameTo: // replace
+			if err := h.RemoveAll(d.RenameTo); err != nil {
+				return err
+			}
+		}
+		return h.Rename(d.Path, c.Target)
 	}
 	return nil
 }

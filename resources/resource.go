@@ -40,6 +40,10 @@ const (
 	KindService       = "service"
 	KindPath          = "path"
 	KindRegistryValue = "registry_value"
+	// KindFiles is the files of a folder that match a pattern;
+	// KindEntries its entries of any kind.
+	KindFiles   = "files"
+	KindEntries = "entries"
 )
 
 // Key names one object on a host; steps that name the same object share its
@@ -57,6 +61,25 @@ type Object struct {
 	// which costs system calls and matters only to steps that delete or
 	// move it.
 	Place bool
+	// Pattern is, for the entries of a folder (KindFiles, KindEntries),
+	// the names they match; Name is then the folder.
+	Pattern string
+}
+
+// Display is how plans name the object.
+func (o Object) Display() string {
+	if o.Pattern == "" {
+		return o.Name
+	}
+	return strings.TrimRight(o.Name, `\/`) + sep(o.Name) + o.Pattern
+}
+
+// sep is the path separator that p uses.
+func sep(p string) string {
+	if strings.Contains(p, `\`) {
+		return `\`
+	}
+	return "/"
 }
 
 // State is an object's attributes, as read or as predicted. Values are
@@ -111,6 +134,9 @@ type Change struct {
 	Action Action
 	Before []State
 	After  []State
+	// Target is a path that Diff chose for Apply: the numbered name of a
+	// rotated rename.
+	Target string
 	// Reason is for people; nothing decides on it.
 	Reason string
 }
@@ -151,6 +177,8 @@ func Read(ctx context.Context, h host.Host, o Object) (State, error) {
 		return readPath(h, o.Name, o.Place)
 	case KindRegistryValue:
 		return readRegistryValue(h, o)
+	case KindFiles, KindEntries:
+		return readEntries(h, o)
 	}
 	panic("resources: unknown object kind " + o.Key.Kind)
 }

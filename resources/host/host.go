@@ -47,6 +47,10 @@ type FS interface {
 	// Protected says why deleting or renaming path would harm the host (a
 	// drive root, the Windows folder, /etc), or "".
 	Protected(path string) string
+	// Glob lists the entries of folder dir whose names match pattern (as
+	// path.Match has it, with case folded where the host folds it), sorted.
+	// A missing folder has none.
+	Glob(dir, pattern string) ([]DirEntry, error)
 	// Holders names the services known to hold path, or a path inside it,
 	// open while they run. Windows cannot tell in advance; the simulated
 	// host can, so that a plan reviewed against it finds the sharing
@@ -80,6 +84,13 @@ type PathInfo struct {
 	// not exist, its nearest existing parent): a rename across volumes
 	// fails.
 	Volume string
+}
+
+// DirEntry is an entry of a folder.
+type DirEntry struct {
+	Path  string // in the host's syntax
+	IsDir bool
+	Link  bool
 }
 
 // ServiceStatus is what Service says of a service.

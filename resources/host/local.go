@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 )
 
@@ -76,6 +77,40 @@ func (local) Resolve(path string) (string, error) {
 }
 
 func (local) Holders(string) []string { return nil }
+
+func (local) Glob(dir, pattern string) ([]DirEntry, error) {
+	return globOS(dir, pattern, func(name string) string { return foldPath(name) }, func(name string) string {
+		return filepath.Join(dir, name)
+	})
+}
+
+// globOS lists the entries of the folder dir (in the OS's syntax) that
+// match pattern after fold, and names them with join.
+func globOS(dir, pattern string, fold, join func(string) string) ([]DirEntry, error) {
+	if _, err := path.Match(pattern, ""); err != nil {
+		return nil, fmt.Errorf("pattern %q: %w", pattern, err)
+	}
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []DirEntry
+	for _, e := range ents {
+		if ok, _ := path.Match(fold(pattern), fold(e.Name())); !ok {
+			continue
+		}
+		fi, err := e.Info()
+		if err != nil {
+			return nil, err
+		}
+		link := isLink(fi)
+		out = append(out, DirEntry{Path: join(e.Name()), IsDir: fi.IsDir() && !link, Link: link})
+	}
+	return out, nil
+}
 
 func (local) Protected(path string) string { return localProtected(filepath.Clean(path)) }
 

@@ -343,6 +343,15 @@ func (s *Sim) RemoveAll(p string) error {
 	return nil
 }
 
+func (s *Sim) Glob(dir, pattern string) ([]DirEntry, error) {
+	op, err := s.osPath(dir)
+	if err != nil {
+		return nil, err
+	}
+	base := strings.TrimRight(dir, `\/`)
+	return globOS(op, pattern, strings.ToLower, func(name string) string { return base + `\` + name })
+}
+
 func (s *Sim) Holders(p string) []string {
 	key, err := s.PathKey(p)
 	if err != nil {

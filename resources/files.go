@@ -1,0 +1,151 @@
+package resources
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/wuplay/wuplay/resources/host"
+)
+
+// Files is every file of a folder whose name matches a pattern, such as
+// qmgr*.dat: state = "absent" deletes them. No match is already absent.
+type Files struct {
+	Path, Pattern  string
+	State          string // absent
+	AllowProtected bool
+}
+
+func init() {
+	register(&Type{
+		Name: "files",
+		Schema: &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+			{Name: "path", Required: true},
+			{Name: "pattern", Required: true},
+			{Name: "state"},
+			{Name: "allow_protected"},
+		}},
+		Decode: func(a *Attrs) Resource {
+			f := &Files{
+				Path:           a.String("path", ""),
+				Pattern:        a.String("pattern", ""),
+				State:          a.Enum("state", "absent", "absent"),
+				AllowProtected: a.Bool("allow_protected", false),
+			}
+			if a.Known("pattern") {
+				if _, err := path.Match(f.Pattern, ""); err != nil || strings.ContainsAny(f.Pattern, `\/`) {
+					a.Errorf("pattern", "pattern %q: a file name pattern such as qmgr*.dat, without folders", f.Pattern)
+				}
+			}
+			return f
+		},
+	})
+}
+
+// entriesObject names the entries of folder dir that match pattern: files
+// only, or of any kind.
+func entriesObject(h host.Host, dir, pattern string, filesOnly bool) (Object, error) {
+	key, err := h.PathKey(dir)
+	if err != nil {
+		return Object{}, err
+	}
+	kind := KindEntries
+	if filesOnly {
+		kind = KindFiles
+	}
+	return Object{Key: Key{kind, key + "|" + pattern}, Name: dir, Pattern: pattern}, nil
+}
+
+func readEntries(h host.Host, o Object) (State, error) {
+	ents, err := h.Glob(o.Name, o.Pattern)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range ents {
+		if o.Key.Kind == KindFiles && (e.IsDir || e.Link) {
+			continue
+		}
+		names = append(names, baseName(e.Path))
+	}
+	return entriesState(names), nil
+}
+
+func entriesState(names []string) State {
+	return State{"matches": strings.Join(names, "\n")}
+}
+
+func matches(s State) []string {
+	if s["matches"] == "" {
+		return nil
+	}
+	return strings.Split(s["matches"], "\n")
+}
+
+// baseName is the last element of a path in either syntax.
+func baseName(p string) string {
+	p = strings.TrimRight(p, `\/`)
+	return p[strings.LastIndexAny(p, `\/`)+1:]
+}
+
+// parentDir is the folder of a path in either syntax.
+func parentDir(p string) string {
+	p = strings.TrimRight(p, `\/`)
+	return p[:max(strings.LastIndexAny(p, `\/`), 0)]
+}
+
+func (f *Files) Objects(h host.Host) ([]Object, error) {
+	dir, err := pathObject(h, f.Path, true)
+	if err != nil {
+		return nil, err
+	}
+	files, err := entriesObject(h, f.Path, f.Pattern, true)
+	return []Object{dir, files}, err
+}
+
+func (f *Files) Diff(cur []State, force bool) (Change, error) {
+	names := matches(cur[1])
+	if len(names) == 0 {
+		return NoChange("no file matches %s: already absent", f.Pattern), nil
+	}
+	if err := checkDestructive("delete files in", f.Path, cur[0], f.AllowProtected); err != nil {
+		return Change{}, err
+	}
+	return Change{Action: Delete, Before: cur, After: []State{nil, entriesState(nil)}}, nil
+}
+
+// Apply deletes the files the plan listed that still match.
+func (f *Files) Apply(_ context.Context, h host.Host, c Change) error {
+	planned := map[string]bool{}
+	for _, n := range matches(c.Before[1]) {
+		planned[n] = true
+	}
+	ents, err := h.Glob(f.Path, f.Pattern)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if planned[baseName(e.Path)] && !e.IsDir && !e.Link {
+			if err := h.RemoveAll(e.Path); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// nextFree is the first name base.N, N from 1, that names does not hold.
+func nextFree(base string, names []string) string {
+	taken := map[string]bool{}
+	for _, n := range names {
+		taken[strings.ToLower(n)] = true
+	}
+	for i := 1; ; i++ {
+		if name := fmt.Sprintf("%s.%d", base, i); !taken[strings.ToLower(name)] {
+			return name
+		}
+	}
+}
