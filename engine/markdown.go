@@ -57,6 +57,8 @@ func changeText(ds DocStep) string {
 		return "no change: " + ds.Reason
 	case ds.Action == string(resources.Rename):
 		return fmt.Sprintf("%s → %s", ds.Changes[0].Name, ds.renamedTo())
+	case ds.Action == string(resources.Run):
+		return ds.Reason
 	}
 	var parts []string
 	for _, c := range ds.Changes {

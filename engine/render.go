@@ -59,7 +59,7 @@ func (pw *printer) c(code string) string {
 }
 
 func (pw *printer) marker(m string) string {
-	code := map[string]string{"+": green, "-": red, "~": yellow, ">": cyan}[m]
+	code := map[string]string{"+": green, "-": red, "~": yellow, ">": cyan, "!": red}[m]
 	return pw.c(code) + m + pw.c(reset)
 }
 
@@ -75,6 +75,10 @@ func (pw *printer) step(ds DocStep) {
 	pw.printf("  # %s will %s%s\n", ds.Address, ds.Action, forced)
 	if ds.Description != "" {
 		pw.printf("  # %s\n", ds.Description)
+	}
+	if ds.Action == string(resources.Run) {
+		pw.printf("  %s %s\n\n", pw.marker("!"), ds.Reason)
+		return
 	}
 	if ds.Action == string(resources.Rename) {
 		pw.printf("  %s %s %s -> %s\n", pw.marker(">"), ds.Changes[0].Kind, quote(ds.Changes[0].Name), quote(ds.renamedTo()))

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,6 +45,9 @@ const (
 	// KindEntries its entries of any kind.
 	KindFiles   = "files"
 	KindEntries = "entries"
+	// KindProbe is a guard command (unless, only_if): its state is its
+	// exit code. Guards run at plan time and must change nothing.
+	KindProbe = "probe"
 )
 
 // Key names one object on a host; steps that name the same object share its
@@ -64,6 +68,10 @@ type Object struct {
 	// Pattern is, for the entries of a folder (KindFiles, KindEntries),
 	// the names they match; Name is then the folder.
 	Pattern string
+	// Probe is, for KindProbe, the guard command whose exit code is the
+	// object's state; Shell runs it through the shell.
+	Probe []string
+	Shell bool
 }
 
 // Display is how plans name the object.
@@ -102,6 +110,8 @@ const (
 	Start   Action = "start"
 	Stop    Action = "stop"
 	Restart Action = "restart"
+	// Run runs a command, which has no state to compare.
+	Run Action = "run"
 	// Empty deletes what a folder holds and keeps the folder.
 	Empty Action = "empty"
 )
@@ -117,6 +127,8 @@ func (a Action) Marker() string {
 		return ">"
 	case NoOp:
 		return " "
+	case Run:
+		return "!"
 	}
 	return "~"
 }
@@ -179,6 +191,9 @@ func Read(ctx context.Context, h host.Host, o Object) (State, error) {
 		return readRegistryValue(h, o)
 	case KindFiles, KindEntries:
 		return readEntries(h, o)
+	case KindProbe:
+		exit, _, err := h.Run(ctx, o.Probe, o.Shell, probeTimeout)
+		return State{"exit": strconv.Itoa(exit)}, err
 	}
 	panic("resources: unknown object kind " + o.Key.Kind)
 }

@@ -24,6 +24,10 @@ type Host interface {
 	FS
 	Services
 	Registry
+	// Run runs a program (or, with shell, a command line through cmd /c or
+	// sh -c) and returns its exit code and combined output. It fails only
+	// when the program cannot be run or times out.
+	Run(ctx context.Context, argv []string, shell bool, timeout time.Duration) (exit int, output string, err error)
 }
 
 // FS is a host's file system. Paths are in the host's own syntax.

@@ -49,6 +49,8 @@ type simConfig struct {
 	// antivirus scanner, a backup agent): renaming or deleting them, or a
 	// folder that holds them, fails, and no plan can know it in advance.
 	OpenFiles []string `yaml:"open_files"`
+	// Commands are the programs the host can run.
+	Commands []simCommand `yaml:"commands"`
 	// Registry maps keys (HKLM\SOFTWARE\...) to their values by name.
 	Registry map[string]map[string]*simValue `yaml:"registry"`
 }
