@@ -88,7 +88,7 @@ func LoadHCL(filename string, src []byte) (*Playbook, hcl.Diagnostics) {
 
 var (
 	playbookSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-		{Name: "title"}, {Name: "source"}, {Name: "description"},
+		{Name: "title"}, {Name: "source"}, {Name: "description"}, {Name: "detect"},
 	}}
 	variableSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 		{Name: "default"}, {Name: "description"},
@@ -134,6 +134,9 @@ func decode(filename string, blocks hcl.Blocks) (*Playbook, hcl.Diagnostics) {
 			pb.Title = literal(content, "title", &diags)
 			pb.Source = literal(content, "source", &diags)
 			pb.Description = literal(content, "description", &diags)
+			if attr, ok := content.Attributes["detect"]; ok {
+				pb.Detect = attr.Expr
+			}
 		case b.Type == "variable":
 			if !labels(b, &diags, "name") || !unique("variable", b.Labels[0], b) {
 				continue

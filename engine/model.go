@@ -17,7 +17,10 @@ type Playbook struct {
 	Title       string
 	Source      string
 	Description string
-	Variables   []*Variable
+	// Detect says whether the symptom the KB fixes is present; when it is
+	// false, the plan does nothing. nil: always present.
+	Detect    hcl.Expression
+	Variables []*Variable
 	Facts       []*Fact
 	// Steps are in the order they run: as written, except that a step
 	// comes after the steps it depends on.

@@ -38,6 +38,8 @@ type Plan struct {
 	// Read is every object's state as read, in the order first named.
 	Read  []ObjectState
 	Steps []*StepPlan
+	// SymptomAbsent says that the playbook's detect found nothing to fix.
+	SymptomAbsent bool
 }
 
 // ObjectState is an object with its state.
@@ -104,11 +106,22 @@ func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Pla
 			p.Facts[typ+"."+name] = v
 		}
 	}
+	if pb.Detect != nil {
+		present, d := sc.boolExpr(pb.Detect, "detect")
+		if diags = append(diags, d...); d.HasErrors() {
+			return nil, diags
+		}
+		p.SymptomAbsent = !present
+	}
 	targeted := pb.targets(opts.Target)
 	for _, s := range pb.Steps {
 		sp := &StepPlan{Addr: s.Addr(), Description: s.Description, Forced: slices.Contains(opts.Replace, s.Addr())}
 		p.Steps = append(p.Steps, sp)
-		if !targeted[s.Addr()] {
+		switch {
+		case p.SymptomAbsent:
+			sp.Change = resources.NoChange("symptom not present")
+			continue
+		case !targeted[s.Addr()]:
 			sp.Change = resources.NoChange("not targeted")
 			continue
 		}
@@ -244,6 +257,10 @@ func Validate(pb *Playbook, vars Vars) hcl.Diagnostics {
 		}
 		sc.setFact(f, cty.UnknownVal(ft.Value))
 	}
+	if pb.Detect != nil {
+		_, d := sc.boolExpr(pb.Detect, "detect")
+		diags = append(diags, d...)
+	}
 	for _, s := range pb.Steps {
 		_, _, d := sc.decodeStep(s)
 		diags = append(diags, d...)
@@ -292,17 +309,7 @@ func (sc *scope) decodeStep(s *Step) (res resources.Resource, run bool, diags hc
 	ctx := sc.evalContext()
 	run = true
 	if s.When != nil {
-		v, d := s.When.Value(ctx)
-		diags = append(diags, d...)
-		if !d.HasErrors() {
-			v, err := convert.Convert(v, cty.Bool)
-			switch {
-			case err != nil || v.IsNull():
-				diags = append(diags, errAt(s.When.Range(), "Invalid when", "when is a boolean expression."))
-			case v.IsKnown():
-				run = v.True()
-			}
-		}
+		run, diags = sc.boolExpr(s.When, "when")
 	}
 	t, _ := resources.Lookup(s.Type)
 	content, d := s.Config.Content(t.Schema)
@@ -312,6 +319,22 @@ func (sc *scope) decodeStep(s *Step) (res resources.Resource, run bool, diags hc
 	a := resources.EvalAttrs(content, ctx, s.DeclRange)
 	res = t.Decode(a)
 	return res, run, append(diags, a.Diags...)
+}
+
+// boolExpr evaluates a when or detect; an unknown value (validate) is true.
+func (sc *scope) boolExpr(e hcl.Expression, what string) (bool, hcl.Diagnostics) {
+	v, diags := e.Value(sc.evalContext())
+	if diags.HasErrors() {
+		return true, diags
+	}
+	v, err := convert.Convert(v, cty.Bool)
+	switch {
+	case err != nil || v.IsNull():
+		return true, append(diags, errAt(e.Range(), "Invalid "+what, what+" is a boolean expression."))
+	case !v.IsKnown():
+		return true, diags
+	}
+	return v.True(), diags
 }
 
 // readObjects reads every distinct object of the plan once, several at a

@@ -437,7 +437,8 @@ func TestRenderGolden(t *testing.T) {
 		"kb910336-broken":        {host: "broken"},
 		"kb910336-broken-color":  {host: "broken", color: true},
 		"kb910336-healthy":       {host: "healthy"},
-		"kb910336-replace-start": {host: "healthy", replace: []string{"service.start_automatic_updates"}},
+		"kb910336-rerun":         {host: "rerun"},
+		"kb910336-rerun-replace": {host: "rerun", replace: []string{"directory.software_distribution"}},
 	}
 	_, src, _ := playbooks.Lookup("kb910336")
 	pb, diags := Load("kb910336.hcl", src)

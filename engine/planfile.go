@@ -93,6 +93,8 @@ type DocChange struct {
 type DocSummary struct {
 	Changes   int `json:"changes"`
 	Unchanged int `json:"unchanged"`
+	// SymptomAbsent: the playbook's detect found nothing to fix.
+	SymptomAbsent bool `json:"symptom_absent,omitempty"`
 }
 
 func docStep(sp *StepPlan) DocStep {
@@ -134,6 +136,7 @@ func (p *Plan) Document() *PlanDocument {
 		d.Steps = append(d.Steps, docStep(sp))
 	}
 	d.Summary.Changes, d.Summary.Unchanged = p.Changed()
+	d.Summary.SymptomAbsent = p.SymptomAbsent
 	return d
 }
 

@@ -27,6 +27,10 @@ const (
 // a summary line.
 func WritePlan(w io.Writer, d *PlanDocument, color bool) error {
 	pw := &printer{w: w, color: color}
+	if d.Summary.SymptomAbsent {
+		pw.printf("%sSymptom not present: nothing to do.%s Playbook %s found no sign on %s of what it fixes.\n", pw.c(bold), pw.c(reset), d.Playbook.Name, d.Host)
+		return pw.err
+	}
 	if d.Summary.Changes == 0 {
 		pw.printf("%sNo changes.%s Host %s already matches playbook %s.\n\n", pw.c(bold), pw.c(reset), d.Host, d.Playbook.Name)
 	} else {

@@ -3,6 +3,15 @@
 # procedure: stop the Automatic Updates service, rename
 # %windir%\SoftwareDistribution to SDTemp, start the service again.
 #
+# When to act. The symptom is Windows Update's newest installation result
+# in the System log (provider Microsoft-Windows-WindowsUpdateClient; event
+# 19 is a success, 20 a failure) being a failure with 0x80070002 or
+# 0x80070003. A later success means the symptom is gone: nothing to do.
+# Where the event log cannot be read (wevtutil missing), the playbook acts,
+# since whoever runs it has seen the error. The events read are kept in
+# the saved plan and the apply report: renaming SoftwareDistribution erases
+# Windows Update's own history of them.
+#
 # What "already fixed" means. Windows recreates SoftwareDistribution when
 # wuauserv starts, so "SoftwareDistribution absent" is not the end state of
 # this fix and cannot be its guard. The lasting trace of the fix is SDTemp,
@@ -10,14 +19,22 @@
 # the playbook changes nothing (the service steps then cancel out: stopping
 # and starting wuauserv around nothing achieves nothing).
 #
-# To run the fix again on purpose, use -replace=directory.software_distribution.
-# The rename then refuses at plan time, before wuauserv is stopped, while the
-# SDTemp of the earlier run exists: move or delete it first, so that nothing
-# of it is lost by accident.
+# To run the fix again on purpose (the error came back), use
+# -replace=directory.software_distribution: the SDTemp of the earlier run
+# is kept, and the folder is moved to the first free SDTemp.1, SDTemp.2...
 
 playbook "kb910336" {
   title  = "0x80070002 or 0x80070003 after downloading an update"
   source = "https://support.microsoft.com/kb/910336"
+  detect = !fact.eventlog.last_install.available || fact.eventlog.last_install.count > 0
+}
+
+fact "eventlog" "last_install" {
+  channel  = "System"
+  provider = "Microsoft-Windows-WindowsUpdateClient"
+  ids      = [19, 20]
+  max      = 1
+  match    = "0x8007000[23]"
 }
 
 fact "path" "sdtemp" {
@@ -36,6 +53,7 @@ directory "software_distribution" {
   path        = "${env("windir")}\\SoftwareDistribution"
   state       = "absent"
   rename_to   = "${env("windir")}\\SDTemp"
+  if_exists   = "rotate"
 }
 
 service "start_automatic_updates" {

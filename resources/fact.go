@@ -2,6 +2,10 @@ package resources
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -66,4 +70,184 @@ func (f *PathFact) Read(_ context.Context, h host.Host) (cty.Value, error) {
 		"size":   cty.NumberIntVal(fi.Size),
 		"mtime":  cty.StringVal(mtime),
 	}), nil
+}
+
+func init() {
+	attrs := func(names ...string) *hcl.BodySchema {
+		s := &hcl.BodySchema{}
+		for _, n := range names {
+			s.Attributes = append(s.Attributes, hcl.AttributeSchema{Name: n, Required: !strings.HasPrefix(n, "?")})
+		}
+		for i := range s.Attributes {
+			s.Attributes[i].Name = strings.TrimPrefix(s.Attributes[i].Name, "?")
+		}
+		return s
+	}
+	eventType := cty.Object(map[string]cty.Type{"time": cty.String, "id": cty.Number, "provider": cty.String, "message": cty.String})
+	for _, ft := range []*FactType{
+		{
+			Name: "file", Schema: attrs("path", "?pattern"),
+			Value: cty.Object(map[string]cty.Type{"exists": cty.Bool, "content": cty.String, "lines": cty.List(cty.String)}),
+			Decode: func(a *Attrs) Fact {
+				f := &FileFact{Path: a.String("path", "")}
+				if p := a.String("pattern", ""); p != "" {
+					re, err := regexp.Compile(p)
+					if err != nil {
+						a.Errorf("pattern", "pattern: %s", err)
+					}
+					f.Pattern = re
+				}
+				return f
+			},
+		},
+		{
+			Name: "registry_value", Schema: attrs("key", "name"),
+			Value: cty.Object(map[string]cty.Type{"exists": cty.Bool, "type": cty.String, "data": cty.String}),
+			Decode: func(a *Attrs) Fact {
+				return factFunc(func(_ context.Context, h host.Host) (cty.Value, error) {
+					v, err := h.RegistryValue(a.String("key", ""), a.String("name", ""))
+					return cty.ObjectVal(map[string]cty.Value{"exists": cty.BoolVal(v.Exists), "type": cty.StringVal(v.Type), "data": cty.StringVal(v.Data)}), err
+				})
+			},
+		},
+		{
+			Name: "service", Schema: attrs("name"),
+			Value: cty.Object(map[string]cty.Type{"exists": cty.Bool, "state": cty.String, "start_type": cty.String, "dependents": cty.List(cty.String)}),
+			Decode: func(a *Attrs) Fact {
+				name := a.String("name", "")
+				return factFunc(func(ctx context.Context, h host.Host) (cty.Value, error) {
+					st, err := h.Service(ctx, name)
+					exists := err == nil
+					if errors.Is(err, host.ErrServiceNotFound) {
+						err = nil
+					}
+					return cty.ObjectVal(map[string]cty.Value{"exists": cty.BoolVal(exists), "state": cty.StringVal(st.State),
+						"start_type": cty.StringVal(st.StartType), "dependents": strList(st.Dependents)}), err
+				})
+			},
+		},
+		{
+			Name: "command", Schema: attrs("run", "?shell"),
+			Value: cty.Object(map[string]cty.Type{"exit_code": cty.Number, "output": cty.String}),
+			Decode: func(a *Attrs) Fact {
+				run, shell := a.Strings("run"), a.Bool("shell", false)
+				return factFunc(func(ctx context.Context, h host.Host) (cty.Value, error) {
+					exit, out, err := h.Run(ctx, run, shell, probeTimeout)
+					return cty.ObjectVal(map[string]cty.Value{"exit_code": cty.NumberIntVal(int64(exit)), "output": cty.StringVal(out)}), err
+				})
+			},
+		},
+		{
+			Name: "os", Schema: attrs(),
+			Value: cty.Object(map[string]cty.Type{"family": cty.String, "version": cty.String, "build": cty.String}),
+			Decode: func(a *Attrs) Fact {
+				return factFunc(func(_ context.Context, h host.Host) (cty.Value, error) {
+					o, err := h.OS()
+					return cty.ObjectVal(map[string]cty.Value{"family": cty.StringVal(o.Family), "version": cty.StringVal(o.Version), "build": cty.StringVal(o.Build)}), err
+				})
+			},
+		},
+		{
+			Name: "eventlog", Schema: attrs("?channel", "?provider", "?ids", "?match", "?max"),
+			Value: cty.Object(map[string]cty.Type{"available": cty.Bool, "error": cty.String, "count": cty.Number, "events": cty.List(eventType)}),
+			Decode: func(a *Attrs) Fact {
+				f := &EventFact{Channel: a.String("channel", "System"), Provider: a.String("provider", ""), Max: 10}
+				if m := a.String("max", ""); m != "" {
+					fmt.Sscan(m, &f.Max)
+				}
+				for _, s := range a.Strings("ids") {
+					var id int
+					fmt.Sscan(s, &id)
+					f.IDs = append(f.IDs, id)
+				}
+				if p := a.String("match", ""); p != "" {
+					re, err := regexp.Compile(p)
+					if err != nil {
+						a.Errorf("match", "match: %s", err)
+					}
+					f.Match = re
+				}
+				return f
+			},
+		},
+	} {
+		factTypes[ft.Name] = ft
+	}
+}
+
+// factFunc is a fact read by a function.
+type factFunc func(ctx context.Context, h host.Host) (cty.Value, error)
+
+func (f factFunc) Read(ctx context.Context, h host.Host) (cty.Value, error) { return f(ctx, h) }
+
+func strList(ss []string) cty.Value {
+	if len(ss) == 0 {
+		return cty.ListValEmpty(cty.String)
+	}
+	vals := make([]cty.Value, len(ss))
+	for i, s := range ss {
+		vals[i] = cty.StringVal(s)
+	}
+	return cty.ListVal(vals)
+}
+
+// FileFact reads a file: its content and the lines that match a pattern.
+type FileFact struct {
+	Path    string
+	Pattern *regexp.Regexp
+}
+
+func (f *FileFact) Read(_ context.Context, h host.Host) (cty.Value, error) {
+	fi, err := h.Stat(f.Path)
+	if err != nil || !fi.Exists || fi.IsDir {
+		return cty.ObjectVal(map[string]cty.Value{"exists": cty.False, "content": cty.StringVal(""), "lines": cty.ListValEmpty(cty.String)}), err
+	}
+	data, err := h.ReadFile(f.Path)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	var lines []string
+	if f.Pattern != nil {
+		for _, l := range strings.Split(string(data), "\n") {
+			if l = strings.TrimRight(l, "\r"); f.Pattern.MatchString(l) {
+				lines = append(lines, l)
+			}
+		}
+	}
+	return cty.ObjectVal(map[string]cty.Value{"exists": cty.True, "content": cty.StringVal(string(data)), "lines": strList(lines)}), nil
+}
+
+// EventFact reads the newest events of a channel, from a provider, with
+// one of some ids, whose message matches a pattern. A host whose event log
+// cannot be read (Linux, Wine without wevtutil) gives available = false
+// and the error, not a failed plan: a playbook decides what that means.
+type EventFact struct {
+	Channel, Provider string
+	IDs               []int
+	Match             *regexp.Regexp
+	Max               int
+}
+
+func (f *EventFact) Read(_ context.Context, h host.Host) (cty.Value, error) {
+	list := cty.ListValEmpty(factTypes["eventlog"].Value.AttributeType("events").ElementType())
+	events, err := h.Events(f.Channel, f.Provider, f.IDs, f.Max)
+	if err != nil {
+		return cty.ObjectVal(map[string]cty.Value{"available": cty.False, "error": cty.StringVal(err.Error()),
+			"count": cty.Zero, "events": list}), nil
+	}
+	var vals []cty.Value
+	for _, e := range events {
+		if f.Match != nil && !f.Match.MatchString(e.Message) {
+			continue
+		}
+		vals = append(vals, cty.ObjectVal(map[string]cty.Value{
+			"time": cty.StringVal(e.Time.UTC().Format(time.RFC3339)), "id": cty.NumberIntVal(int64(e.ID)),
+			"provider": cty.StringVal(e.Provider), "message": cty.StringVal(e.Message),
+		}))
+	}
+	if len(vals) > 0 {
+		list = cty.ListVal(vals)
+	}
+	return cty.ObjectVal(map[string]cty.Value{"available": cty.True, "error": cty.StringVal(""),
+		"count": cty.NumberIntVal(int64(len(vals))), "events": list}), nil
 }

@@ -24,6 +24,7 @@ type Host interface {
 	FS
 	Services
 	Registry
+	Facts
 	// Run runs a program (or, with shell, a command line through cmd /c or
 	// sh -c) and returns its exit code and combined output. It fails only
 	// when the program cannot be run or times out.

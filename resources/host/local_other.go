@@ -19,6 +19,10 @@ func isLink(fi fs.FileInfo) bool { return fi.Mode()&fs.ModeSymlink != 0 }
 
 func resolveLinks(p string) (string, error) { return filepath.EvalSymlinks(p) }
 
+// removeAll is os.RemoveAll, which on Unix removes a symbolic link inside
+// the tree without following it.
+func removeAll(p string) error { return os.RemoveAll(p) }
+
 // localVolume names the device of path or of its nearest existing parent.
 func localVolume(p string) (string, error) {
 	for {
@@ -32,6 +36,12 @@ func localVolume(p string) (string, error) {
 		}
 		p = parent
 	}
+}
+
+func (local) OS() (OSInfo, error) { return osRelease(), nil }
+
+func (local) Events(channel, _ string, _ []int, _ int) ([]Event, error) {
+	return nil, noEvents(channel)
 }
 
 func localStateDir() (string, error) { return "/var/lib/wuplay", nil }

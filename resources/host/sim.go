@@ -49,6 +49,10 @@ type simConfig struct {
 	// antivirus scanner, a backup agent): renaming or deleting them, or a
 	// folder that holds them, fails, and no plan can know it in advance.
 	OpenFiles []string `yaml:"open_files"`
+	// OS names the system (windows 10.0 19045 if left out).
+	OS OSInfo `yaml:"os"`
+	// Events is the event log, oldest first.
+	Events []Event `yaml:"events"`
 	// Commands are the programs the host can run.
 	Commands []simCommand `yaml:"commands"`
 	// Registry maps keys (HKLM\SOFTWARE\...) to their values by name.
