@@ -21,7 +21,7 @@ type Playbook struct {
 	// false, the plan does nothing. nil: always present.
 	Detect    hcl.Expression
 	Variables []*Variable
-	Facts       []*Fact
+	Facts     []*Fact
 	// Steps are in the order they run: as written, except that a step
 	// comes after the steps it depends on.
 	Steps []*Step

@@ -47,10 +47,14 @@ func (l local) Events(channel, provider string, ids []int, max int) ([]Event, er
 	var doc struct {
 		Event []struct {
 			System struct {
-				Provider    struct{ Name string `xml:"Name,attr"` }
+				Provider struct {
+					Name string `xml:"Name,attr"`
+				}
 				EventID     int
-				TimeCreated struct{ SystemTime string `xml:"SystemTime,attr"` }
-				Channel     string
+				TimeCreated struct {
+					SystemTime string `xml:"SystemTime,attr"`
+				}
+				Channel string
 			}
 			RenderingInfo struct{ Message string }
 		}
