@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -165,13 +166,17 @@ func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Pla
 		for j, o := range sp.Objects {
 			cur[j] = state[o.Key]
 		}
-		c, err := sp.res.Diff(cur, sp.Forced)
+		c, err := sp.res.Diff(cur, sp.Forced || triggered(sp, p.Steps[:i]))
 		if err != nil {
 			diags = append(diags, stepError(pb.Steps[i], err))
 			continue
 		}
 		sp.Change = c
 		if err := preflightHolders(ctx, h, sp, state); err != nil {
+			diags = append(diags, stepError(pb.Steps[i], err))
+			continue
+		}
+		if err := preflightDependents(ctx, h, sp, state); err != nil {
 			diags = append(diags, stepError(pb.Steps[i], err))
 			continue
 		}
@@ -215,6 +220,63 @@ func preflightHolders(ctx context.Context, h host.Host, sp *StepPlan, state map[
 					o.Name, name, sp.Action, name)
 			}
 		}
+	}
+	return nil
+}
+
+// triggered reports whether a step named in sp's restart_on changes
+// something; those steps come earlier in the run.
+func triggered(sp *StepPlan, earlier []*StepPlan) bool {
+	t, ok := sp.res.(interface{ Triggers() []string })
+	if !ok {
+		return false
+	}
+	for _, e := range earlier {
+		if e.Action != resources.NoOp && slices.Contains(t.Triggers(), e.Addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// preflightDependents refuses to stop a service that other services still
+// running at that point of the plan depend on: Windows would answer
+// ERROR_DEPENDENT_SERVICES_RUNNING. A step with stop_dependents stops them
+// first, and the plan predicts them stopped.
+func preflightDependents(ctx context.Context, h host.Host, sp *StepPlan, state map[resources.Key]resources.State) error {
+	if sp.Action != resources.Stop && sp.Action != resources.Restart {
+		return nil
+	}
+	deps := sp.Before[0]["dependents"]
+	if deps == "" {
+		return nil
+	}
+	stops := sp.res.(interface {
+		Dependents(resources.State) []string
+	}).Dependents(sp.Before[0])
+	var running []string
+	for _, name := range strings.Split(deps, ", ") {
+		dep := resources.ServiceObject(name)
+		st, ok := state[dep.Key]
+		if !ok {
+			var err error
+			if st, err = resources.Read(ctx, h, dep); err != nil {
+				return err
+			}
+		}
+		switch {
+		case st["state"] != host.Running:
+		case len(stops) > 0:
+			st = maps.Clone(st)
+			st["state"] = host.Stopped
+		default:
+			running = append(running, name)
+		}
+		state[dep.Key] = st
+	}
+	if len(running) > 0 {
+		return fmt.Errorf("services that depend on %s are still running at this step (%s): stopping it would fail with ERROR_DEPENDENT_SERVICES_RUNNING (1051); stop them in earlier steps, or set stop_dependents = true",
+			sp.Objects[0].Name, strings.Join(running, ", "))
 	}
 	return nil
 }

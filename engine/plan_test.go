@@ -300,6 +300,63 @@ registry_value "same" {
 }`,
 			want: []string{"registry_value.new create", "registry_value.old delete", "registry_value.same no-op"},
 		},
+		"stopping a service that running services depend on": {
+			host: wuauservRunning + "  Fax: {state: running, depends_on: [Spooler2]}\n  Spooler2: {state: running}\n",
+			src: `service "s" {
+  name  = "spooler2"
+  state = "stopped"
+}`,
+			err: "services that depend on spooler2 are still running at this step (Fax): stopping it would fail with ERROR_DEPENDENT_SERVICES_RUNNING (1051)",
+		},
+		"the dependent is stopped by an earlier step": {
+			host: wuauservRunning + "  Fax: {state: running, depends_on: [Spooler2]}\n  Spooler2: {state: running}\n",
+			src: `service "fax" {
+  name  = "Fax"
+  state = "stopped"
+}
+service "s" {
+  name  = "spooler2"
+  state = "stopped"
+}`,
+			want: []string{"service.fax stop", "service.s stop"},
+		},
+		"stop_dependents stops them first": {
+			host: wuauservRunning + "  Fax: {state: running, depends_on: [Spooler2]}\n  Spooler2: {state: running}\n",
+			src: `service "s" {
+  name            = "spooler2"
+  state           = "stopped"
+  stop_dependents = true
+}
+service "fax" {
+  name  = "Fax"
+  state = "stopped"
+}`,
+			want: []string{"service.s stop", "service.fax no-op"},
+		},
+		"restart_on fires when the step changed": {
+			host: wuauservRunning, files: []string{"Windows/"}, src: `file "conf" {
+  path    = "C:\\Windows\\wu.ini"
+  content = "x"
+}
+service "wu" {
+  name       = "wuauserv"
+  state      = "running"
+  restart_on = ["file.conf"]
+}`,
+			want: []string{"file.conf create", "service.wu restart"},
+		},
+		"restart_on does not fire when the step changed nothing": {
+			host: wuauservRunning, files: []string{"Windows/wu.ini"}, src: `file "conf" {
+  path    = "C:\\Windows\\wu.ini"
+  content = "data of Windows/wu.ini"
+}
+service "wu" {
+  name       = "wuauserv"
+  state      = "running"
+  restart_on = ["file.conf"]
+}`,
+			want: []string{"file.conf no-op", "service.wu no-op"},
+		},
 		"relative path": {
 			host: wuauservRunning, src: `directory "d" {
   path = "Windows"
@@ -541,6 +598,26 @@ func (h *interruptingHost) StopService(ctx context.Context, name string, timeout
 		return errors.New("the step in flight saw the cancellation")
 	}
 	return h.Host.StopService(ctx, name, timeout)
+}
+
+func TestApplyStopsDependentsFirst(t *testing.T) {
+	sim := simHost(t, wuauservRunning+"  Fax: {state: running, depends_on: [Spooler2]}\n  Spooler2: {state: running}\n")
+	p, diags := NewPlan(context.Background(), load(t, `service "s" {
+  name            = "spooler2"
+  state           = "stopped"
+  stop_dependents = true
+}`), sim, Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if _, err := Apply(context.Background(), p, sim, nopObserver{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"Fax", "Spooler2"} {
+		if st, _ := sim.Service(context.Background(), name); st.State != host.Stopped {
+			t.Errorf("%s is %s, want stopped", name, st.State)
+		}
+	}
 }
 
 func TestApplyPutBackOnFailure(t *testing.T) {

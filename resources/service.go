@@ -19,6 +19,12 @@ type Service struct {
 	State     string // running, stopped, or "" to leave it
 	StartType string // automatic, manual, disabled, or "" to leave it
 	Timeout   time.Duration
+	// StopDependents stops the running services that depend on this one
+	// before stopping it; without it, they make the plan fail.
+	StopDependents bool
+	// RestartOn names steps whose change restarts this running service, as
+	// Puppet's refresh events and Ansible's handlers do.
+	RestartOn []string
 }
 
 func init() {
@@ -29,19 +35,25 @@ func init() {
 			{Name: "state"},
 			{Name: "start_type"},
 			{Name: "timeout"},
+			{Name: "stop_dependents"},
+			{Name: "restart_on"},
 		}},
 		Decode: func(a *Attrs) Resource {
 			s := &Service{
-				Name:      a.String("name", ""),
-				State:     a.Enum("state", "", host.Running, host.Stopped),
-				StartType: a.Enum("start_type", "", host.Automatic, host.Manual, host.Disabled),
-				Timeout:   a.Duration("timeout", 60*time.Second),
+				Name:           a.String("name", ""),
+				State:          a.Enum("state", "", host.Running, host.Stopped),
+				StartType:      a.Enum("start_type", "", host.Automatic, host.Manual, host.Disabled),
+				Timeout:        a.Duration("timeout", 60*time.Second),
+				StopDependents: a.Bool("stop_dependents", false),
+				RestartOn:      a.Strings("restart_on"),
 			}
 			switch {
 			case !a.Has("state") && !a.Has("start_type"):
 				a.Errorf("", "a service step sets state, start_type or both")
 			case s.State == host.Running && s.StartType == host.Disabled:
 				a.Errorf("start_type", "service %s cannot run with start_type = \"disabled\"", s.Name)
+			case len(s.RestartOn) > 0 && s.State != host.Running:
+				a.Errorf("restart_on", "restart_on restarts a running service, so it needs state = \"running\"")
 			}
 			return s
 		},
@@ -62,7 +74,7 @@ func readService(ctx context.Context, h host.Host, name string) (State, error) {
 	if err != nil {
 		return nil, err
 	}
-	return State{"state": st.State, "start_type": st.StartType}, nil
+	return State{"state": st.State, "start_type": st.StartType, "dependents": strings.Join(st.Dependents, ", ")}, nil
 }
 
 func (s *Service) Diff(cur []State, force bool) (Change, error) {
@@ -93,6 +105,9 @@ func (s *Service) Diff(cur []State, force bool) (Change, error) {
 	default:
 		return NoChange("%s is already %s", s.Name, strings.Join(nonEmpty(s.State, s.StartType), ", ")), nil
 	}
+	if c.Action == Restart && len(s.RestartOn) > 0 {
+		c.Reason = "restart: a step in restart_on changed"
+	}
 	return c, nil
 }
 
@@ -106,7 +121,25 @@ func nonEmpty(ss ...string) []string {
 	return out
 }
 
+// Triggers are the steps whose change restarts the service.
+func (s *Service) Triggers() []string { return s.RestartOn }
+
+// Dependents are the running services that the step stops first.
+func (s *Service) Dependents(cur State) []string {
+	if !s.StopDependents || cur["dependents"] == "" {
+		return nil
+	}
+	return strings.Split(cur["dependents"], ", ")
+}
+
 func (s *Service) Apply(ctx context.Context, h host.Host, c Change) error {
+	if c.Action == Stop {
+		for _, d := range s.Dependents(c.Before[0]) {
+			if err := h.StopService(ctx, d, s.Timeout); err != nil {
+				return fmt.Errorf("stopping dependent service first: %w", err)
+			}
+		}
+	}
 	if s.StartType != "" {
 		if err := h.SetStartType(ctx, s.Name, s.StartType); err != nil {
 			return err

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/wuplay/wuplay/engine"
+	"github.com/wuplay/wuplay/resources"
 )
 
 // wuplay is its own Ansible binary module: Ansible copies the binary to a
@@ -190,7 +191,9 @@ func ansibleDiffs(d *engine.PlanDocument) []ansibleDiff {
 func stateText(s map[string]string) string {
 	var b strings.Builder
 	for _, k := range slices.Sorted(maps.Keys(s)) {
-		fmt.Fprintf(&b, "%s: %s\n", k, s[k])
+		if s[k] != "" && !resources.Hidden(k) {
+			fmt.Fprintf(&b, "%s: %s\n", k, s[k])
+		}
 	}
 	return b.String()
 }
