@@ -11,27 +11,34 @@ import (
 	"github.com/zclconf/go-cty/cty/function"
 
 	"github.com/wuplay/wuplay/playbooks"
+	"github.com/wuplay/wuplay/resources"
 )
 
 // meaning reduces expressions and bodies to what they evaluate to, in a
-// fixed scope where env("X") is "%X%" and facts are placeholders, so that
+// fixed scope made from the playbook (env("X") is "%X%", a variable its
+// default or its name, a fact the zero value of its type), so that
 // playbooks from both notations compare by meaning, not by syntax tree.
-func meaning() cmp.Option {
-	ctx := &hcl.EvalContext{
-		Variables: map[string]cty.Value{
-			"var": cty.EmptyObjectVal,
-			"fact": cty.ObjectVal(map[string]cty.Value{"path": cty.ObjectVal(map[string]cty.Value{
-				"sdtemp": cty.ObjectVal(map[string]cty.Value{"exists": cty.False}),
-			})}),
-		},
-		Functions: map[string]function.Function{"env": function.New(&function.Spec{
-			Params: []function.Parameter{{Name: "name", Type: cty.String}},
-			Type:   function.StaticReturnType(cty.String),
-			Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-				return cty.StringVal("%" + args[0].AsString() + "%"), nil
-			},
-		})},
+func meaning(pb *Playbook) cmp.Option {
+	vars := map[string]cty.Value{}
+	for _, v := range pb.Variables {
+		vars[v.Name] = v.Default
+		if v.Default == cty.NilVal {
+			vars[v.Name] = cty.StringVal("<" + v.Name + ">")
+		}
 	}
+	sc := &scope{vars: vars}
+	for _, f := range pb.Facts {
+		ft, _ := resources.LookupFact(f.Type)
+		sc.setFact(f, zero(ft.Value))
+	}
+	ctx := sc.evalContext()
+	ctx.Functions["env"] = function.New(&function.Spec{
+		Params: []function.Parameter{{Name: "name", Type: cty.String}},
+		Type:   function.StaticReturnType(cty.String),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			return cty.StringVal("%" + args[0].AsString() + "%"), nil
+		},
+	})
 	eval := func(e hcl.Expression) string {
 		v, diags := e.Value(ctx)
 		if diags.HasErrors() {
@@ -63,6 +70,27 @@ func meaning() cmp.Option {
 	}
 }
 
+// zero is a known value of type t: false, 0, "", empty collections.
+func zero(t cty.Type) cty.Value {
+	switch {
+	case t == cty.Bool:
+		return cty.False
+	case t == cty.Number:
+		return cty.Zero
+	case t == cty.String:
+		return cty.StringVal("")
+	case t.IsListType():
+		return cty.ListValEmpty(t.ElementType())
+	case t.IsObjectType():
+		attrs := map[string]cty.Value{}
+		for name, at := range t.AttributeTypes() {
+			attrs[name] = zero(at)
+		}
+		return cty.ObjectVal(attrs)
+	}
+	return cty.NullVal(t)
+}
+
 func TestShippedPlaybooksEqualInBothNotations(t *testing.T) {
 	for _, name := range playbooks.Names() {
 		if !strings.HasSuffix(name, ".hcl") {
@@ -83,7 +111,7 @@ func TestShippedPlaybooksEqualInBothNotations(t *testing.T) {
 			if diags.HasErrors() {
 				t.Fatal(diags)
 			}
-			if diff := cmp.Diff(h, y, meaning()); diff != "" {
+			if diff := cmp.Diff(h, y, meaning(h)); diff != "" {
 				t.Errorf("HCL and YAML models differ (-hcl +yaml):\n%s", diff)
 			}
 			if len(h.Steps) == 0 {
@@ -104,7 +132,7 @@ service "s" {
 	y, _ := Load("a.yaml", []byte(`playbook: {name: p}
 steps:
   - service.s: {name: wuauserv, state: running}`))
-	if cmp.Equal(h, y, meaning()) {
+	if cmp.Equal(h, y, meaning(h)) {
 		t.Error("playbooks with different states compare equal")
 	}
 }

@@ -3,9 +3,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -145,7 +145,7 @@ const lockingService = `  TrustedInstaller:
 `
 
 // simHost copies testdata/hosts/NAME to a folder of the test's, with extra
-// appended to the services of its host.yaml, and returns the folder.
+// added to the services of its host.yaml, and returns the folder.
 func simHost(t *testing.T, name, extra string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), name)
@@ -153,10 +153,11 @@ func simHost(t *testing.T, name, extra string) string {
 		t.Fatal(err)
 	}
 	if extra != "" {
-		f, err := os.OpenFile(filepath.Join(dir, "host.yaml"), os.O_APPEND|os.O_WRONLY, 0)
+		file := filepath.Join(dir, "host.yaml")
+		data, err := os.ReadFile(file)
 		if err == nil {
-			_, err = f.WriteString(extra)
-			err = errors.Join(err, f.Close())
+			data = bytes.Replace(data, []byte("\nservices:\n"), []byte("\nservices:\n"+extra), 1)
+			err = os.WriteFile(file, data, 0o644)
 		}
 		if err != nil {
 			t.Fatal(err)
