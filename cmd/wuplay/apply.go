@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wuplay/wuplay/engine"
+	"github.com/wuplay/wuplay/resources"
 	"github.com/wuplay/wuplay/resources/host"
 )
 
@@ -126,9 +127,15 @@ func (o *textObserver) tick(sp *engine.StepPlan, start time.Time) {
 			if state != "" {
 				state = ", " + state
 			}
-			fmt.Fprintf(o.w, "%s: still %sing... [%s elapsed%s]\n", sp.Addr, sp.Action, now.Sub(start).Round(time.Second), state)
+			fmt.Fprintf(o.w, "%s: still %s... [%s elapsed%s]\n", sp.Addr, gerunds[sp.Action], now.Sub(start).Round(time.Second), state)
 		}
 	}
+}
+
+var gerunds = map[resources.Action]string{
+	resources.Create: "creating", resources.Update: "updating", resources.Delete: "deleting",
+	resources.Rename: "renaming", resources.Start: "starting", resources.Stop: "stopping",
+	resources.Restart: "restarting", resources.Empty: "emptying", resources.Run: "running",
 }
 
 func (o *textObserver) StepProgress(_ *engine.StepPlan, msg string) {

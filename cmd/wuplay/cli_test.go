@@ -93,3 +93,28 @@ func TestApplyAsksOnTerminal(t *testing.T) {
 		})
 	}
 }
+
+// On a terminal, a step that takes more than a second shows the time spent
+// and the state it waits in; without one, apply prints a line a step.
+func TestProgressOnTerminal(t *testing.T) {
+	for _, terminal := range []bool{true, false} {
+		dir := t.TempDir()
+		if err := os.MkdirAll(filepath.Join(dir, "drive", "c"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		hostYAML := "services:\n  wuauserv: {state: running, hangs_on_stop: true}\n"
+		playbook := filepath.Join(dir, "stop.hcl")
+		os.WriteFile(filepath.Join(dir, "host.yaml"), []byte(hostYAML), 0o644)
+		os.WriteFile(playbook, []byte("playbook \"stop\" {}\nservice \"stop\" {\n  name    = \"wuauserv\"\n  state   = \"stopped\"\n  timeout = \"1500ms\"\n}\n"), 0o644)
+		var out strings.Builder
+		c := &cli{stdin: bufio.NewReader(strings.NewReader("")), stdout: &out, stderr: &out, terminal: terminal}
+		c.main(context.Background(), []string{"apply", "-auto-approve", "-no-color", "-host", "sim:" + dir, playbook})
+		progress := strings.Contains(out.String(), "service.stop: still stopping... [1s elapsed, STOP_PENDING]")
+		if progress != terminal {
+			t.Errorf("terminal %v: progress shown %v\n%s", terminal, progress, out.String())
+		}
+		if strings.Contains(out.String(), "\x1b[") {
+			t.Errorf("terminal %v with -no-color: escape codes in output", terminal)
+		}
+	}
+}
