@@ -53,6 +53,19 @@ func BenchmarkPlan(b *testing.B) {
 			b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "live-MB")
 			runtime.KeepAlive(p)
 		})
+		// The same without parsing: how much of the plan is HCL's parser.
+		b.Run(fmt.Sprintf("steps=%d/engine-parsed", n), func(b *testing.B) {
+			b.ReportAllocs()
+			pb, diags := Load("bench.hcl", src)
+			if diags.HasErrors() {
+				b.Fatal(diags)
+			}
+			for b.Loop() {
+				if _, diags := NewPlan(context.Background(), pb, host.Local(), Options{}); diags.HasErrors() {
+					b.Fatal(diags)
+				}
+			}
+		})
 		b.Run(fmt.Sprintf("steps=%d/baseline", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {

@@ -71,7 +71,9 @@ func readPath(h host.Host, p string, place bool) (State, error) {
 	}
 	s := State{}
 	if place {
-		s["volume"] = fi.Volume
+		if s["volume"], err = h.Volume(p); err != nil {
+			return nil, err
+		}
 		if reason := h.Protected(p); reason != "" {
 			s["protected"] = reason
 		}

@@ -46,6 +46,9 @@ type FS interface {
 	// RemoveAll deletes path and everything under it. It never follows a
 	// symbolic link or junction inside the tree: it removes the link.
 	RemoveAll(path string) error
+	// Volume names the file system that holds path (or, if it does not
+	// exist, its nearest existing parent): a rename across volumes fails.
+	Volume(path string) (string, error)
 	// Resolve returns path with every symbolic link and junction in it
 	// resolved, as far as the path exists.
 	Resolve(path string) (string, error)
@@ -85,10 +88,6 @@ type PathInfo struct {
 	Link    bool
 	Size    int64
 	ModTime time.Time
-	// Volume names the file system that holds the path (or, if it does
-	// not exist, its nearest existing parent): a rename across volumes
-	// fails.
-	Volume string
 }
 
 // DirEntry is an entry of a folder.

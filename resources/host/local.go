@@ -39,20 +39,18 @@ func (local) PathKey(path string) (string, error) {
 }
 
 func (local) Stat(path string) (PathInfo, error) {
-	vol, err := localVolume(path)
-	if err != nil {
-		return PathInfo{}, err
-	}
 	fi, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return PathInfo{Volume: vol}, nil
+		return PathInfo{}, nil
 	}
 	if err != nil {
 		return PathInfo{}, err
 	}
 	link := isLink(fi)
-	return PathInfo{Exists: true, IsDir: fi.IsDir() && !link, Link: link, Size: fi.Size(), ModTime: fi.ModTime(), Volume: vol}, nil
+	return PathInfo{Exists: true, IsDir: fi.IsDir() && !link, Link: link, Size: fi.Size(), ModTime: fi.ModTime()}, nil
 }
+
+func (local) Volume(path string) (string, error) { return localVolume(path) }
 
 func (local) Resolve(path string) (string, error) {
 	// Resolve the longest part of the path that exists; the rest cannot

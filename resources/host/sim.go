@@ -231,9 +231,16 @@ func (s *Sim) Stat(p string) (PathInfo, error) {
 	if err != nil {
 		return PathInfo{}, err
 	}
-	fi, err := Local().Stat(op)
-	fi.Volume = strings.ToLower(p[:2])
-	return fi, err
+	return Local().Stat(op)
+}
+
+// Volume is the drive letter: each drive is a volume.
+func (s *Sim) Volume(p string) (string, error) {
+	key, err := s.PathKey(p)
+	if err != nil {
+		return "", err
+	}
+	return key[:2], nil
 }
 
 // Resolve follows the symbolic links in the drive tree; a link that leads
