@@ -3,8 +3,8 @@ package resources
 import (
 	"context"
 	"errors"
-	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,20 +73,23 @@ func (f *PathFact) Read(_ context.Context, h host.Host) (cty.Value, error) {
 }
 
 func init() {
+	// attrs makes a schema: names are required, those after "" optional.
 	attrs := func(names ...string) *hcl.BodySchema {
 		s := &hcl.BodySchema{}
+		required := true
 		for _, n := range names {
-			s.Attributes = append(s.Attributes, hcl.AttributeSchema{Name: n, Required: !strings.HasPrefix(n, "?")})
-		}
-		for i := range s.Attributes {
-			s.Attributes[i].Name = strings.TrimPrefix(s.Attributes[i].Name, "?")
+			if n == "" {
+				required = false
+				continue
+			}
+			s.Attributes = append(s.Attributes, hcl.AttributeSchema{Name: n, Required: required})
 		}
 		return s
 	}
 	eventType := cty.Object(map[string]cty.Type{"time": cty.String, "id": cty.Number, "provider": cty.String, "message": cty.String})
 	for _, ft := range []*FactType{
 		{
-			Name: "file", Schema: attrs("path", "?pattern"),
+			Name: "file", Schema: attrs("path", "", "pattern"),
 			Value: cty.Object(map[string]cty.Type{"exists": cty.Bool, "content": cty.String, "lines": cty.List(cty.String)}),
 			Decode: func(a *Attrs) Fact {
 				f := &FileFact{Path: a.String("path", "")}
@@ -127,7 +130,7 @@ func init() {
 			},
 		},
 		{
-			Name: "command", Schema: attrs("run", "?shell"),
+			Name: "command", Schema: attrs("run", "", "shell"),
 			Value: cty.Object(map[string]cty.Type{"exit_code": cty.Number, "output": cty.String}),
 			Decode: func(a *Attrs) Fact {
 				run, shell := a.Strings("run"), a.Bool("shell", false)
@@ -148,16 +151,22 @@ func init() {
 			},
 		},
 		{
-			Name: "eventlog", Schema: attrs("?channel", "?provider", "?ids", "?match", "?max"),
+			Name: "eventlog", Schema: attrs("", "channel", "provider", "ids", "match", "max"),
 			Value: cty.Object(map[string]cty.Type{"available": cty.Bool, "error": cty.String, "count": cty.Number, "events": cty.List(eventType)}),
 			Decode: func(a *Attrs) Fact {
 				f := &EventFact{Channel: a.String("channel", "System"), Provider: a.String("provider", ""), Max: 10}
 				if m := a.String("max", ""); m != "" {
-					fmt.Sscan(m, &f.Max)
+					n, err := strconv.Atoi(m)
+					if err != nil || n < 1 {
+						a.Errorf("max", "max is a whole number of events, 1 or more")
+					}
+					f.Max = n
 				}
 				for _, s := range a.Strings("ids") {
-					var id int
-					fmt.Sscan(s, &id)
+					id, err := strconv.Atoi(s)
+					if err != nil {
+						a.Errorf("ids", "ids is a list of event ids, such as [19, 20]")
+					}
 					f.IDs = append(f.IDs, id)
 				}
 				if p := a.String("match", ""); p != "" {
