@@ -206,14 +206,9 @@ func preflightHolders(ctx context.Context, h host.Host, sp *StepPlan, state map[
 			continue
 		}
 		for _, name := range h.Holders(o.Name) {
-			svc := resources.ServiceObject(name)
-			st, ok := state[svc.Key]
-			if !ok {
-				var err error
-				if st, err = resources.Read(ctx, h, svc); err != nil {
-					return err
-				}
-				state[svc.Key] = st
+			st, err := predictedService(ctx, h, name, state)
+			if err != nil {
+				return err
 			}
 			if st["state"] == host.Running {
 				return fmt.Errorf("%s is held open by service %s, which is still running at this step: the %s would fail with a sharing violation (ERROR_SHARING_VIOLATION, 32); stop %s in an earlier step",
@@ -256,29 +251,39 @@ func preflightDependents(ctx context.Context, h host.Host, sp *StepPlan, state m
 	}).Dependents(sp.Before[0])
 	var running []string
 	for _, name := range strings.Split(deps, ", ") {
-		dep := resources.ServiceObject(name)
-		st, ok := state[dep.Key]
-		if !ok {
-			var err error
-			if st, err = resources.Read(ctx, h, dep); err != nil {
-				return err
-			}
+		st, err := predictedService(ctx, h, name, state)
+		if err != nil {
+			return err
 		}
 		switch {
 		case st["state"] != host.Running:
 		case len(stops) > 0:
 			st = maps.Clone(st)
 			st["state"] = host.Stopped
+			state[resources.ServiceObject(name).Key] = st
 		default:
 			running = append(running, name)
 		}
-		state[dep.Key] = st
 	}
 	if len(running) > 0 {
 		return fmt.Errorf("services that depend on %s are still running at this step (%s): stopping it would fail with ERROR_DEPENDENT_SERVICES_RUNNING (1051); stop them in earlier steps, or set stop_dependents = true",
 			sp.Objects[0].Name, strings.Join(running, ", "))
 	}
 	return nil
+}
+
+// predictedService is a service's predicted state at this point of the
+// plan; a service no step names is read now, once.
+func predictedService(ctx context.Context, h host.Host, name string, state map[resources.Key]resources.State) (resources.State, error) {
+	svc := resources.ServiceObject(name)
+	if st, ok := state[svc.Key]; ok {
+		return st, nil
+	}
+	st, err := resources.Read(ctx, h, svc)
+	if err == nil {
+		state[svc.Key] = st
+	}
+	return st, err
 }
 
 // preflightElevation refuses, before anything changes, a plan that changes
