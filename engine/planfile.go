@@ -160,25 +160,31 @@ func ParsePlanDocument(name string, data []byte) (*PlanDocument, error) {
 	if len(data) > maxPlanFile {
 		return nil, fmt.Errorf("%s: %d bytes is too large for a plan file", name, len(data))
 	}
+	// One strict decode; the format version is looked at only to explain
+	// a failure.
+	d := &PlanDocument{}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(d)
+	if err == nil && d.FormatVersion == PlanFormatVersion {
+		if digest([]byte(d.Playbook.Content)) != d.Playbook.SHA256 {
+			return nil, fmt.Errorf("%s: corrupt plan file: the playbook does not match its sha256 (was the file edited?)", name)
+		}
+		return d, nil
+	}
 	var probe struct {
 		FormatVersion *int `json:"format_version"`
 	}
-	if err := json.Unmarshal(data, &probe); err != nil || probe.FormatVersion == nil {
-		return nil, fmt.Errorf("%s is not a wuplay plan file (made by wuplay plan -out): %v", name, jsonError(data, err))
+	if perr := json.Unmarshal(data, &probe); perr != nil || probe.FormatVersion == nil {
+		if perr == nil {
+			perr = err
+		}
+		return nil, fmt.Errorf("%s is not a wuplay plan file (made by wuplay plan -out): %v", name, jsonError(data, perr))
 	}
 	if *probe.FormatVersion != PlanFormatVersion {
 		return nil, fmt.Errorf("%s is a plan of format version %d; this wuplay reads version %d: make the plan again", name, *probe.FormatVersion, PlanFormatVersion)
 	}
-	d := &PlanDocument{}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(d); err != nil {
-		return nil, fmt.Errorf("%s: corrupt plan file: %v", name, jsonError(data, err))
-	}
-	if digest([]byte(d.Playbook.Content)) != d.Playbook.SHA256 {
-		return nil, fmt.Errorf("%s: corrupt plan file: the playbook does not match its sha256 (was the file edited?)", name)
-	}
-	return d, nil
+	return nil, fmt.Errorf("%s: corrupt plan file: %v", name, jsonError(data, err))
 }
 
 // jsonError adds the line of a JSON syntax error.

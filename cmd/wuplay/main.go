@@ -49,6 +49,7 @@ func init() {
 		"list":     {"List the playbooks shipped in this binary.", (*cli).list},
 		"show":     {"Show a saved plan: as on screen, as JSON, or as Markdown for a change ticket.", (*cli).show},
 		"graph":    {"Print the order of a playbook's steps and their dependencies as DOT.", (*cli).graph},
+		"report":   {reportHelp, (*cli).report},
 	}
 }
 
