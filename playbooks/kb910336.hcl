@@ -7,7 +7,8 @@
 # in the System log (provider Microsoft-Windows-WindowsUpdateClient; event
 # 19 is a success, 20 a failure) being a failure with 0x80070002 or
 # 0x80070003. A later success means the symptom is gone: nothing to do.
-# Where the event log cannot be read (wevtutil missing), the playbook acts,
+# Where the event log cannot be read (wevtutil missing) or holds no
+# installation result at all (cleared, or rolled over), the playbook acts,
 # since whoever runs it has seen the error. The events read are kept in
 # the saved plan and the apply report: renaming SoftwareDistribution erases
 # Windows Update's own history of them.
@@ -26,10 +27,18 @@
 playbook "kb910336" {
   title  = "0x80070002 or 0x80070003 after downloading an update"
   source = "https://support.microsoft.com/kb/910336"
-  detect = !fact.eventlog.last_install.available || fact.eventlog.last_install.count > 0
+  detect = (!fact.eventlog.last_install.available || fact.eventlog.last_install.count == 0 ||
+  fact.eventlog.last_install_failed.count > 0)
 }
 
 fact "eventlog" "last_install" {
+  channel  = "System"
+  provider = "Microsoft-Windows-WindowsUpdateClient"
+  ids      = [19, 20]
+  max      = 1
+}
+
+fact "eventlog" "last_install_failed" {
   channel  = "System"
   provider = "Microsoft-Windows-WindowsUpdateClient"
   ids      = [19, 20]

@@ -245,7 +245,8 @@ func (f *EventFact) Read(_ context.Context, h host.Host) (cty.Value, error) {
 			"count": cty.Zero, "events": list}), nil
 	}
 	var vals []cty.Value
-	for _, e := range events {
+	// The newest Max, even from a host that answers with more.
+	for _, e := range events[:min(len(events), f.Max)] {
 		if f.Match != nil && !f.Match.MatchString(e.Message) {
 			continue
 		}

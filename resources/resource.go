@@ -41,6 +41,7 @@ const (
 	KindService       = "service"
 	KindPath          = "path"
 	KindRegistryValue = "registry_value"
+	KindRegistryKey   = "registry_key"
 	// KindFiles is the files of a folder that match a pattern;
 	// KindEntries its entries of any kind.
 	KindFiles   = "files"
@@ -189,6 +190,8 @@ func Read(ctx context.Context, h host.Host, o Object) (State, error) {
 		return readPath(h, o.Name, o.Place)
 	case KindRegistryValue:
 		return readRegistryValue(h, o)
+	case KindRegistryKey:
+		return readRegistryKey(h, o.Name)
 	case KindFiles, KindEntries:
 		return readEntries(h, o)
 	case KindProbe:

@@ -46,7 +46,7 @@ func (local) Stat(path string) (PathInfo, error) {
 	if err != nil {
 		return PathInfo{}, err
 	}
-	link := isLink(fi)
+	link := isLink(path, fi)
 	return PathInfo{Exists: true, IsDir: fi.IsDir() && !link, Link: link, Size: fi.Size(), ModTime: fi.ModTime()}, nil
 }
 
@@ -104,7 +104,7 @@ func globOS(dir, pattern string, fold, join func(string) string) ([]DirEntry, er
 		if err != nil {
 			return nil, err
 		}
-		link := isLink(fi)
+		link := isLink(join(e.Name()), fi)
 		out = append(out, DirEntry{Path: join(e.Name()), IsDir: fi.IsDir() && !link, Link: link})
 	}
 	return out, nil

@@ -15,7 +15,7 @@ import (
 
 func foldPath(p string) string { return p }
 
-func isLink(fi fs.FileInfo) bool { return fi.Mode()&fs.ModeSymlink != 0 }
+func isLink(_ string, fi fs.FileInfo) bool { return fi.Mode()&fs.ModeSymlink != 0 }
 
 func resolveLinks(p string) (string, error) { return filepath.EvalSymlinks(p) }
 
@@ -88,6 +88,10 @@ func (localRegistry) DeleteRegistryValue(key, _ string) error    { return noRegi
 func (localRegistry) RegistryKeyExists(key string) (bool, error) { return false, noRegistry(key) }
 func (localRegistry) CreateRegistryKey(key string) error         { return noRegistry(key) }
 func (localRegistry) DeleteRegistryKey(key string) error         { return noRegistry(key) }
+func (localRegistry) RegistryValues(key string) (map[string]RegValue, error) {
+	return nil, noRegistry(key)
+}
+func (localRegistry) RegistrySubkeys(key string) ([]string, error) { return nil, noRegistry(key) }
 
 func (localServices) Elevated() (bool, error) { return os.Geteuid() == 0, nil }
 

@@ -13,10 +13,16 @@ import (
 
 // isLink checks the reparse-point attribute itself: since Go 1.23 a
 // junction is not ModeSymlink (kb-procedures.md F16), and a recursive delete
-// that took it for a folder would empty its target.
-func isLink(fi fs.FileInfo) bool {
-	if d, ok := fi.Sys().(*syscall.Win32FileAttributeData); ok {
-		return d.FileAttributes&windows.FILE_ATTRIBUTE_REPARSE_POINT != 0
+// that took it for a folder would empty its target. The attribute is asked
+// of the path too, since Wine reports it only there.
+func isLink(path string, fi fs.FileInfo) bool {
+	if d, ok := fi.Sys().(*syscall.Win32FileAttributeData); ok && d.FileAttributes&windows.FILE_ATTRIBUTE_REPARSE_POINT != 0 {
+		return true
+	}
+	if p, err := windows.UTF16PtrFromString(path); err == nil {
+		if attrs, err := windows.GetFileAttributes(p); err == nil && attrs&windows.FILE_ATTRIBUTE_REPARSE_POINT != 0 {
+			return true
+		}
 	}
 	return fi.Mode()&fs.ModeSymlink != 0
 }

@@ -20,6 +20,10 @@ type Registry interface {
 	// DeleteRegistryKey deletes a key with all its subkeys and values; a
 	// missing one is no error.
 	DeleteRegistryKey(key string) error
+	// RegistryValues lists a key's values by name.
+	RegistryValues(key string) (map[string]RegValue, error)
+	// RegistrySubkeys lists the names of a key's subkeys, sorted.
+	RegistrySubkeys(key string) ([]string, error)
 }
 
 // RegValue is a registry value in the words playbooks use. Data is
@@ -45,7 +49,8 @@ var regRoots = map[string]string{
 // SplitRegKey splits a key such as HKLM\SOFTWARE\Microsoft into its root
 // (HKLM, HKCU, HKCR, HKU or HKCC) and the path under it.
 func SplitRegKey(key string) (root, path string, err error) {
-	first, rest, _ := strings.Cut(strings.ReplaceAll(key, "/", `\`), `\`)
+	// Only \ separates: key names may hold / (SCHANNEL\Ciphers\RC4 128/128).
+	first, rest, _ := strings.Cut(key, `\`)
 	root, ok := regRoots[strings.ToUpper(first)]
 	if !ok {
 		return "", "", fmt.Errorf("registry key %q: it starts with HKLM, HKCU, HKCR, HKU or HKCC (or their long names)", key)
@@ -66,4 +71,30 @@ func RegKeyID(key string) (string, error) {
 		return "", err
 	}
 	return strings.ToLower(root + `\` + path), nil
+}
+
+// protectedKeys are keys whose deletion would break Windows.
+var protectedKeys = map[string]bool{
+	`hklm\software`: true, `hklm\system`: true, `hklm\system\currentcontrolset`: true,
+	`hklm\system\currentcontrolset\services`: true, `hklm\system\currentcontrolset\control`: true,
+	`hklm\software\microsoft`: true, `hklm\software\microsoft\windows`: true,
+	`hklm\software\microsoft\windows\currentversion`: true, `hklm\software\microsoft\windows nt`: true,
+	`hklm\software\microsoft\windows nt\currentversion`: true, `hklm\software\policies`: true,
+	`hklm\software\classes`: true, `hklm\sam`: true, `hklm\security`: true,
+}
+
+// ProtectedKey says why a registry key is not to be deleted, or "".
+func ProtectedKey(key string) string {
+	id, err := RegKeyID(key)
+	switch {
+	case err != nil:
+		return ""
+	case !strings.Contains(id, `\`) || strings.HasSuffix(id, `\`):
+		return "a registry root"
+	case protectedKeys[id]:
+		return "a key Windows needs"
+	case strings.HasPrefix(id, `hklm\system\currentcontrolset\services\`) && strings.Count(id, `\`) == 4:
+		return "a service's registration"
+	}
+	return ""
 }

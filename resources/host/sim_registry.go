@@ -116,3 +116,35 @@ func (s *Sim) DeleteRegistryKey(key string) error {
 	s.change()
 	return s.save()
 }
+
+func (s *Sim) RegistryValues(key string) (map[string]RegValue, error) {
+	_, vals, err := s.regKey(key)
+	out := map[string]RegValue{}
+	for n, v := range vals {
+		out[n] = RegValue{Exists: true, Type: v.Type, Data: v.Data}
+	}
+	return out, err
+}
+
+func (s *Sim) RegistrySubkeys(key string) ([]string, error) {
+	id, err := RegKeyID(key)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var names []string
+	for k := range s.cfg.Registry {
+		kid, _ := RegKeyID(k)
+		if rest, ok := strings.CutPrefix(kid, id+`\`); ok {
+			_, path, _ := SplitRegKey(k)
+			parts := strings.Split(path, `\`)
+			name := parts[strings.Count(id, `\`)]
+			if first, _, _ := strings.Cut(rest, `\`); first != "" && !seen[strings.ToLower(name)] {
+				seen[strings.ToLower(name)] = true
+				names = append(names, name)
+			}
+		}
+	}
+	slices.Sort(names)
+	return names, nil
+}

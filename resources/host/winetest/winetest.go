@@ -9,13 +9,24 @@
 //
 //	func TestMain(m *testing.M) { winetest.Main(m) }
 //
+// or, where TestMain hands m to another framework (testscript), gives it m
+// wrapped so that its Run does the same:
+//
+//	testscript.Main(winetest.Wrap(m), commands)
+//
+// A package with a single test that needs Wine may instead make a prefix
+// of that test's own with NewPrefix, removed when the test ends, and needs
+// no TestMain.
+//
 // Tests share the prefix in the order they run: each leaves it as it found
 // it (stops what it started, deletes the services it created) and gives the
 // objects it makes names of its own.
 //
 // With WUPLAY_SKIP_WINE=1 the tests that need Wine skip. Otherwise a missing
-// wine or mingw fails them: CI must never pass by skipping (.ci/run installs
-// both).
+// wine or mingw is installed with apt-get when the tests run as root (a
+// newcomer's first `go test ./...` on a fresh Debian machine), and fails
+// them, naming the command, when they do not: CI must never pass by
+// skipping.
 //
 // Everything Wine writes goes into one temporary folder, wuplay-wine-*
 // under $TMPDIR, never the user's home or ~/.wine: Wine runs with a home
@@ -42,9 +53,10 @@ import (
 // wine command keep running after it exits (Wine otherwise stops them some
 // seconds after its last ordinary program ends).
 type Prefix struct {
-	root string // temporary folder: the prefix, Wine's home and TMPDIR, the shim
-	dir  string // WINEPREFIX
-	env  []string
+	root   string // temporary folder: the prefix, Wine's home and TMPDIR, the shim
+	dir    string // WINEPREFIX
+	env    []string
+	unlock func() // the machine's Wine lock
 }
 
 var shared struct {
@@ -55,9 +67,21 @@ var shared struct {
 	err    error
 }
 
+// TestingM runs tests: *testing.M, and what testscript.Main takes.
+type TestingM interface{ Run() int }
+
 // Main runs the tests, then stops and removes the prefix if one was made.
 // Call it from TestMain; the test binary exits with the tests' result.
-func Main(m *testing.M) {
+func Main(m *testing.M) { Wrap(m).Run() }
+
+// Wrap returns m with a Run that runs the tests, then stops and removes
+// the prefix if one was made, for a TestMain that passes m on to another
+// framework rather than calling Main.
+func Wrap(m TestingM) TestingM { return wrapped{m} }
+
+type wrapped struct{ m TestingM }
+
+func (w wrapped) Run() int {
 	shared.Lock()
 	shared.inMain = true
 	shared.Unlock()
@@ -68,9 +92,10 @@ func Main(m *testing.M) {
 			if err := shared.p.close(); err != nil {
 				fmt.Fprintln(os.Stderr, "winetest:", err)
 			}
+			shared.p = nil
 		}
 	}()
-	m.Run()
+	return w.m.Run()
 }
 
 // SharedPrefix returns the test binary's Wine prefix, making it on first
@@ -84,7 +109,7 @@ func SharedPrefix(t testing.TB) *Prefix {
 	inMain := shared.inMain
 	shared.Unlock()
 	if !inMain {
-		t.Fatal("winetest: the package's TestMain must call winetest.Main(m), which removes the prefix after the tests")
+		t.Fatal("winetest: the package's TestMain must call winetest.Main(m) or run winetest.Wrap(m), which remove the prefix after the tests")
 	}
 	shared.once.Do(func() {
 		start := time.Now()
@@ -99,28 +124,50 @@ func SharedPrefix(t testing.TB) *Prefix {
 	return shared.p
 }
 
-// Tools names the programs a prefix needs, and where they come from.
-var tools = map[string]string{
-	"wine":                   "apt-get install wine64",
-	"wineserver":             "apt-get install wine64",
-	"x86_64-w64-mingw32-gcc": "apt-get install gcc-mingw-w64-x86-64",
+// NewPrefix makes a Wine prefix of t's own, and stops and removes it when
+// t ends: for a package with one test that needs Wine, which then needs no
+// TestMain. It skips t if WUPLAY_SKIP_WINE=1 and fails it if Wine cannot
+// be run.
+func NewPrefix(t testing.TB) *Prefix {
+	t.Helper()
+	if os.Getenv("WUPLAY_SKIP_WINE") == "1" {
+		t.Skip("WUPLAY_SKIP_WINE=1: not running Windows tests under Wine")
+	}
+	start := time.Now()
+	p, err := newPrefix()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("winetest: Wine prefix %s ready in %s", p.dir, time.Since(start).Round(100*time.Millisecond))
+	t.Cleanup(func() {
+		if err := p.close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return p
 }
 
 func newPrefix() (_ *Prefix, err error) {
-	for tool, pkg := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			return nil, fmt.Errorf("winetest: %s not found (%s; .ci/run does), or set WUPLAY_SKIP_WINE=1 to skip the Windows tests", tool, pkg)
-		}
-	}
-	shim, err := moduleFile("testdata/wine/bcryptprimitives.c")
-	if err != nil {
+	if err := requireTools(); err != nil {
 		return nil, err
 	}
-	root, err := os.MkdirTemp("", "wuplay-wine-")
+	// One prefix at a time on a machine: go test runs packages in
+	// parallel, and on two cores two wineservers starting services at once
+	// slow each other past the services' own timeouts.
+	unlock, err := lockFile(filepath.Join(os.TempDir(), "wuplay-winetest-run.lock"))
 	if err != nil {
 		return nil, fmt.Errorf("winetest: %w", err)
 	}
-	p := &Prefix{root: root, dir: filepath.Join(root, "prefix")}
+	root, err := os.MkdirTemp("", "wuplay-wine-")
+	if err != nil {
+		unlock()
+		return nil, fmt.Errorf("winetest: %w", err)
+	}
+	p := &Prefix{root: root, dir: filepath.Join(root, "prefix"), unlock: unlock}
+	shim, err := moduleFile("testdata/wine/bcryptprimitives.c")
+	if err != nil {
+		return nil, errors.Join(err, p.close())
+	}
 	defer func() {
 		if err != nil {
 			err = errors.Join(err, p.close())
@@ -221,6 +268,10 @@ func (p *Prefix) close() error {
 		}
 	}
 	errs = append(errs, os.RemoveAll(p.root))
+	if p.unlock != nil {
+		p.unlock()
+		p.unlock = nil
+	}
 	return errors.Join(errs...)
 }
 
@@ -239,12 +290,27 @@ func (p *Prefix) Env() []string { return append([]string(nil), p.env...) }
 // standard output with Windows line ends made Unix ones, and its exit code.
 // Standard error, if any, is logged when the command fails. Run fails t if
 // wine cannot be started or runs for over two minutes.
+//
+// The command runs in C:\ (Drive()), not in the test's folder, so that
+// nothing a Windows program writes lands in the source tree.
 func (p *Prefix) Run(t testing.TB, args ...string) (stdout string, exit int) {
+	t.Helper()
+	stdout, stderr, exit := p.Output(t, args...)
+	if exit != 0 && stderr != "" {
+		t.Logf("wine %s: exit code %d; stderr:\n%s", strings.Join(args, " "), exit, stderr)
+	}
+	return stdout, exit
+}
+
+// Output runs `wine args...` as Run does, and returns its standard error
+// too (also with Unix line ends), logging nothing.
+func (p *Prefix) Output(t testing.TB, args ...string) (stdout, stderr string, exit int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "wine", args...)
 	cmd.Env = p.env
+	cmd.Dir = p.Drive()
 	out, errOut, err := run(cmd)
 	var exitErr *exec.ExitError
 	switch {
@@ -252,13 +318,11 @@ func (p *Prefix) Run(t testing.TB, args ...string) (stdout string, exit int) {
 		t.Fatalf("wine %s: %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), ctx.Err(), out, errOut)
 	case errors.As(err, &exitErr):
 		exit = exitErr.ExitCode()
-		if len(errOut) > 0 {
-			t.Logf("wine %s: exit code %d; stderr:\n%s", strings.Join(args, " "), exit, errOut)
-		}
 	case err != nil:
 		t.Fatalf("wine %s: %v", strings.Join(args, " "), err)
 	}
-	return strings.ReplaceAll(string(out), "\r", ""), exit
+	unix := func(b []byte) string { return strings.ReplaceAll(string(b), "\r", "") }
+	return unix(out), unix(errOut), exit
 }
 
 // BuildExe cross-compiles the Go package pkg (an import path, or a

@@ -1,0 +1,223 @@
+package resources
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/wuplay/wuplay/resources/host"
+)
+
+// RegistryKey keeps a registry key present or absent. Deleting it deletes
+// everything under it, so it is guarded like a folder (protected keys need
+// allow_protected), and Backup exports it first, once, to a .reg file that
+// regedit or reg import can restore.
+type RegistryKey struct {
+	Key, State     string
+	Backup         string
+	AllowProtected bool
+}
+
+func init() {
+	register(&Type{
+		Name: "registry_key",
+		Schema: &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+			{Name: "key", Required: true},
+			{Name: "state"},
+			{Name: "backup"},
+			{Name: "allow_protected"},
+		}},
+		Decode: func(a *Attrs) Resource {
+			r := &RegistryKey{
+				Key:            a.String("key", ""),
+				State:          a.Enum("state", "present", "present", "absent"),
+				Backup:         a.String("backup", ""),
+				AllowProtected: a.Bool("allow_protected", false),
+			}
+			if a.Known("key") {
+				if _, _, err := host.SplitRegKey(r.Key); err != nil {
+					a.Errorf("key", "%s", err)
+				}
+			}
+			if a.Has("backup") && a.Known("state") && r.State != "absent" {
+				a.Errorf("backup", "backup is taken before a key is deleted, so it needs state = \"absent\"")
+			}
+			return r
+		},
+	})
+}
+
+func (r *RegistryKey) Objects(h host.Host) ([]Object, error) {
+	id, err := host.RegKeyID(r.Key)
+	if err != nil {
+		return nil, err
+	}
+	objs := []Object{{Key: Key{KindRegistryKey, id}, Name: r.Key}}
+	if r.Backup != "" {
+		b, err := pathObject(h, r.Backup, false)
+		if err != nil {
+			return nil, err
+		}
+		objs = append(objs, b)
+	}
+	return objs, nil
+}
+
+func readRegistryKey(h host.Host, key string) (State, error) {
+	ok, err := h.RegistryKeyExists(key)
+	if err != nil {
+		return nil, err
+	}
+	s := State{"exists": strconv.FormatBool(ok)}
+	if reason := host.ProtectedKey(key); reason != "" {
+		s["protected"] = reason
+	}
+	return s, nil
+}
+
+func (r *RegistryKey) Diff(cur []State, force bool) (Change, error) {
+	before := cur[0]
+	after := maps.Clone(before)
+	switch {
+	case r.State == "present" && before["exists"] == "true":
+		return NoChange("%s already exists", r.Key), nil
+	case r.State == "present":
+		after["exists"] = "true"
+		return Change{Action: Create, Before: cur, After: []State{after}}, nil
+	case before["exists"] == "false":
+		return NoChange("%s is already absent", r.Key), nil
+	case before["protected"] != "" && !r.AllowProtected:
+		return Change{}, fmt.Errorf("refusing to delete %s: it is %s (set allow_protected = true on the step if you mean it)", r.Key, before["protected"])
+	}
+	after["exists"] = "false"
+	c := Change{Action: Delete, Before: cur, After: []State{after}}
+	if r.Backup != "" {
+		c.After = append(c.After, nil)
+		if cur[1]["exists"] == "false" {
+			c.After[1] = State{"exists": "true", "type": "file"}
+		}
+	}
+	return c, nil
+}
+
+func (r *RegistryKey) Apply(_ context.Context, h host.Host, c Change) error {
+	if c.Action == Create {
+		return h.CreateRegistryKey(r.Key)
+	}
+	if r.Backup != "" && c.After[1] != nil {
+		data, err := ExportReg(h, r.Key)
+		if err != nil {
+			return fmt.Errorf("backup: %w", err)
+		}
+		if err := h.MkdirAll(parentDir(r.Backup)); err != nil {
+			return fmt.Errorf("backup: %w", err)
+		}
+		if err := h.WriteFile(r.Backup, data); err != nil {
+			return fmt.Errorf("backup: %w", err)
+		}
+	}
+	return h.DeleteRegistryKey(r.Key)
+}
+
+var longRoots = map[string]string{
+	"HKLM": "HKEY_LOCAL_MACHINE", "HKCU": "HKEY_CURRENT_USER", "HKCR": "HKEY_CLASSES_ROOT",
+	"HKU": "HKEY_USERS", "HKCC": "HKEY_CURRENT_CONFIG",
+}
+
+// ExportReg writes key and everything under it as regedit does: "Windows
+// Registry Editor Version 5.00", UTF-16 with a byte-order mark, CRLF.
+func ExportReg(h host.Host, key string) ([]byte, error) {
+	var b strings.Builder
+	b.WriteString("Windows Registry Editor Version 5.00\r\n")
+	if err := exportKey(&b, h, key); err != nil {
+		return nil, err
+	}
+	u := utf16.Encode([]rune(b.String()))
+	out := []byte{0xff, 0xfe}
+	for _, c := range u {
+		out = binary.LittleEndian.AppendUint16(out, c)
+	}
+	return out, nil
+}
+
+func exportKey(b *strings.Builder, h host.Host, key string) error {
+	root, path, err := host.SplitRegKey(key)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(b, "\r\n[%s\\%s]\r\n", longRoots[root], path)
+	vals, err := h.RegistryValues(key)
+	if err != nil {
+		return err
+	}
+	for _, name := range slices.Sorted(maps.Keys(vals)) {
+		v := vals[name]
+		n := `"` + regEscape(name) + `"`
+		if name == "" {
+			n = "@"
+		}
+		fmt.Fprintf(b, "%s=%s\r\n", n, regFileData(v))
+	}
+	subs, err := h.RegistrySubkeys(key)
+	if err != nil {
+		return err
+	}
+	for _, s := range subs {
+		if err := exportKey(b, h, key+`\`+s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func regEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s)
+}
+
+// regFileData is a value's data in .reg syntax.
+func regFileData(v host.RegValue) string {
+	utf16z := func(items ...string) []byte {
+		var out []byte
+		for _, it := range items {
+			for _, c := range utf16.Encode([]rune(it)) {
+				out = binary.LittleEndian.AppendUint16(out, c)
+			}
+			out = append(out, 0, 0)
+		}
+		return out
+	}
+	hexList := func(prefix string, data []byte) string {
+		parts := make([]string, len(data))
+		for i, c := range data {
+			parts[i] = fmt.Sprintf("%02x", c)
+		}
+		return prefix + strings.Join(parts, ",")
+	}
+	switch v.Type {
+	case "string":
+		return `"` + regEscape(v.Data) + `"`
+	case "dword":
+		n, _ := strconv.ParseUint(v.Data, 10, 32)
+		return fmt.Sprintf("dword:%08x", n)
+	case "qword":
+		n, _ := strconv.ParseUint(v.Data, 10, 64)
+		return hexList("hex(b):", binary.LittleEndian.AppendUint64(nil, n))
+	case "expand_string":
+		return hexList("hex(2):", utf16z(v.Data))
+	case "multi_string":
+		return hexList("hex(7):", append(utf16z(strings.Split(v.Data, "\n")...), 0, 0))
+	}
+	data := make([]byte, len(v.Data)/2)
+	for i := range data {
+		c, _ := strconv.ParseUint(v.Data[2*i:2*i+2], 16, 8)
+		data[i] = byte(c)
+	}
+	return hexList("hex:", data)
+}
