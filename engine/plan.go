@@ -181,8 +181,12 @@ func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Pla
 			continue
 		}
 		for j, after := range c.After {
-			if after != nil {
-				state[sp.Objects[j].Key] = after
+			if after == nil {
+				continue
+			}
+			state[sp.Objects[j].Key] = after
+			if after["exists"] == "false" {
+				removeContents(state, sp.Objects[j].Key)
 			}
 		}
 	}
@@ -217,6 +221,16 @@ func preflightHolders(ctx context.Context, h host.Host, sp *StepPlan, state map[
 		}
 	}
 	return nil
+}
+
+// removeContents predicts that what a deleted or moved folder or key held
+// is gone with it.
+func removeContents(state map[resources.Key]resources.State, parent resources.Key) {
+	for k, s := range state {
+		if gone, ok := resources.Removed(parent, k, s); ok {
+			state[k] = gone
+		}
+	}
 }
 
 // triggered reports whether a step named in sp's restart_on changes

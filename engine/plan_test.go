@@ -357,6 +357,30 @@ service "wu" {
 }`,
 			want: []string{"file.conf no-op", "service.wu no-op"},
 		},
+		"a file in a folder deleted before it is created again": {
+			host: wuauservRunning, files: []string{"Data/x.txt"}, src: `directory "d" {
+  path  = "C:\\Data"
+  state = "absent"
+}
+file "f" {
+  path    = "C:\\Data\\x.txt"
+  content = "data of Data/x.txt"
+}`,
+			want: []string{"directory.d delete", "file.f create"},
+		},
+		"a value in a key deleted before it is set again": {
+			host: wuauservRunning + "registry:\n  HKLM\\SOFTWARE\\X\\Sub: {V: {type: dword, data: '1'}}\n", src: `registry_key "x" {
+  key   = "HKLM\\SOFTWARE\\X"
+  state = "absent"
+}
+registry_value "v" {
+  key  = "HKLM\\SOFTWARE\\X\\Sub"
+  name = "V"
+  type = "dword"
+  data = 1
+}`,
+			want: []string{"registry_key.x delete", "registry_value.v create"},
+		},
 		"relative path": {
 			host: wuauservRunning, src: `directory "d" {
   path = "Windows"

@@ -215,3 +215,31 @@ func ServiceObject(name string) Object {
 	// Windows compares service names without regard to case.
 	return Object{Key: Key{KindService, strings.ToLower(name)}, Name: name}
 }
+
+// Removed gives the state of object k once a parent object that holds it
+// (a folder, a registry key) is deleted or moved away, and whether parent
+// holds k at all. The engine uses it so that a step after a delete sees
+// what the delete took with it.
+func Removed(parent, k Key, s State) (State, bool) {
+	id := k.ID
+	if k.Kind == KindFiles || k.Kind == KindEntries {
+		id, _, _ = strings.Cut(id, "|")
+	}
+	within := id != parent.ID && (strings.HasPrefix(id, parent.ID+`\`) || strings.HasPrefix(id, parent.ID+"/")) ||
+		id == parent.ID && k.Kind != parent.Kind
+	switch {
+	case !within:
+		return nil, false
+	case parent.Kind == KindPath && k.Kind == KindPath:
+		return absentAt(s), true
+	case parent.Kind == KindPath && (k.Kind == KindFiles || k.Kind == KindEntries):
+		return entriesState(nil), true
+	case parent.Kind == KindRegistryKey && (k.Kind == KindRegistryValue || k.Kind == KindRegistryKey):
+		out := maps.Clone(s)
+		out["exists"] = "false"
+		delete(out, "type")
+		delete(out, "data")
+		return out, true
+	}
+	return nil, false
+}

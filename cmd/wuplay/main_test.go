@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"io/fs"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -38,6 +40,7 @@ func TestScripts(t *testing.T) {
 			"exits":     exitsCmd,
 			"service":   serviceCmd,
 			"lockhost":  lockhostCmd,
+			"regfile":   regfileCmd,
 		},
 	})
 }
@@ -110,6 +113,24 @@ func lockhostCmd(ts *testscript.TestScript, neg bool, args []string) {
 	release, err := host.Lock(context.Background(), h, "held by a test", 0)
 	ts.Check(err)
 	ts.Defer(func() { release() })
+}
+
+// regfile FILE prints a .reg file (UTF-16 with a byte-order mark, CRLF)
+// as plain lines.
+func regfileCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: regfile FILE")
+	}
+	data, err := os.ReadFile(ts.MkAbs(args[0]))
+	ts.Check(err)
+	if len(data) < 2 || data[0] != 0xff || data[1] != 0xfe {
+		ts.Fatalf("%s has no UTF-16 byte-order mark", args[0])
+	}
+	u := make([]uint16, (len(data)-2)/2)
+	for i := range u {
+		u[i] = binary.LittleEndian.Uint16(data[2+2*i:])
+	}
+	fmt.Fprint(ts.Stdout(), strings.ReplaceAll(string(utf16.Decode(u)), "\r\n", "\n"))
 }
 
 // exits CODE PROGRAM ARGS... runs a program and checks its exit code, which
