@@ -18,6 +18,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -187,6 +188,61 @@ func TestWuplayUnderWine(t *testing.T) {
 		}
 	})
 
+	t.Run("registry playbook", func(t *testing.T) {
+		const playbook = `playbook "registry" {}
+
+registry_value "server" {
+  key  = "HKLM\\SOFTWARE\\WuplayE2E\\Policy"
+  name = "WUServer"
+  type = "string"
+  data = "http://wsus.example:8530"
+}
+
+registry_value "use_server" {
+  key  = "HKLM\\SOFTWARE\\WuplayE2E\\Policy"
+  name = "UseWUServer"
+  type = "dword"
+  data = 1
+}
+
+registry_value "hours" {
+  key  = "HKLM\\SOFTWARE\\WuplayE2E\\Policy"
+  name = "Hours"
+  type = "multi_string"
+  data = ["1", "2"]
+}
+
+registry_key "old" {
+  key    = "HKLM\\SOFTWARE\\WuplayE2E\\Old"
+  state  = "absent"
+  backup = "C:\\wuplay-test\\old.reg"
+}
+`
+		writeFiles(t, m.work, map[string]string{"registry.hcl": playbook})
+		t.Cleanup(func() { m.w.Run(t, "reg", "delete", `HKLM\SOFTWARE\WuplayE2E`, "/f") })
+		m.wine(t, "reg", "add", `HKLM\SOFTWARE\WuplayE2E\Old\Sub`, "/v", "Kept", "/t", "REG_SZ", "/d", "in the backup", "/f")
+
+		out, _ := m.wuplayOK(t, 0, "apply", "-auto-approve", `C:\wuplay-test\registry.hcl`)
+		wantLine(t, "apply", out, "Apply complete! 4 changed, 0 unchanged.")
+		q, _ := m.w.Run(t, "reg", "query", `HKLM\SOFTWARE\WuplayE2E\Policy`)
+		for _, want := range []string{"WUServer    REG_SZ    http://wsus.example:8530", "UseWUServer    REG_DWORD    0x1", `Hours    REG_MULTI_SZ    1\02`} {
+			if !strings.Contains(q, want) {
+				t.Errorf("reg query lacks %q:\n%s", want, q)
+			}
+		}
+		if _, exit := m.w.Run(t, "reg", "query", `HKLM\SOFTWARE\WuplayE2E\Old`); exit == 0 {
+			t.Error("the Old key is still there")
+		}
+		backup, err := os.ReadFile(filepath.Join(m.work, "old.reg"))
+		if err != nil || !strings.Contains(utf16le(backup), `"Kept"="in the backup"`) {
+			t.Errorf("backup %q, %v: want the Old key's value in it", utf16le(backup), err)
+		}
+
+		out, _ = m.wuplayOK(t, 0, "apply", "-auto-approve", `C:\wuplay-test\registry.hcl`)
+		wantLine(t, "second apply", out, "Plan: 0 to change, 4 unchanged.")
+		m.wuplayOK(t, 0, "plan", "-detailed-exitcode", `C:\wuplay-test\registry.hcl`)
+	})
+
 	t.Run("directory absent", func(t *testing.T) {
 		tree, outside := filepath.Join(m.work, "tree"), filepath.Join(m.work, "outside")
 		t.Cleanup(func() { os.RemoveAll(tree); os.RemoveAll(outside) })
@@ -245,6 +301,18 @@ func TestWuplayUnderWine(t *testing.T) {
 		precious(t)
 		m.wuplayOK(t, 0, "plan", "-detailed-exitcode", `C:\wuplay-test\rmtree.hcl`)
 	})
+}
+
+// utf16le decodes a .reg file as regedit writes it.
+func utf16le(data []byte) string {
+	if len(data) < 2 {
+		return ""
+	}
+	u := make([]uint16, (len(data)-2)/2)
+	for i := range u {
+		u[i] = uint16(data[2+2*i]) | uint16(data[3+2*i])<<8
+	}
+	return string(utf16.Decode(u))
 }
 
 // wineMachine is the Wine prefix as a Windows machine, and the programs
