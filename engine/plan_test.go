@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -381,6 +382,19 @@ registry_value "v" {
 }`,
 			want: []string{"registry_key.x delete", "registry_value.v create"},
 		},
+		"start type given back as it was read": {
+			host: wuauservRunning, src: `service "off" {
+  name       = "wuauserv"
+  state      = "stopped"
+  start_type = "disabled"
+}
+service "on" {
+  name       = "wuauserv"
+  state      = "running"
+  start_type = "previous"
+}`,
+			want: []string{"service.off no-op", "service.on no-op"},
+		},
 		"relative path": {
 			host: wuauservRunning, src: `directory "d" {
   path = "Windows"
@@ -421,10 +435,13 @@ func TestPlanReadsEachObjectOnce(t *testing.T) {
 
 type countingHost struct {
 	host.Host
+	mu    sync.Mutex // the plan reads several objects at a time
 	reads map[string]int
 }
 
 func (c *countingHost) count(what string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.reads == nil {
 		c.reads = map[string]int{}
 	}

@@ -42,7 +42,7 @@ func init() {
 			s := &Service{
 				Name:           a.String("name", ""),
 				State:          a.Enum("state", "", host.Running, host.Stopped),
-				StartType:      a.Enum("start_type", "", host.Automatic, host.Manual, host.Disabled),
+				StartType:      a.Enum("start_type", "", host.Automatic, host.Manual, host.Disabled, previous),
 				Timeout:        a.Duration("timeout", 60*time.Second),
 				StopDependents: a.Bool("stop_dependents", false),
 				RestartOn:      a.Strings("restart_on"),
@@ -74,7 +74,8 @@ func readService(ctx context.Context, h host.Host, name string) (State, error) {
 	if err != nil {
 		return nil, err
 	}
-	return State{"state": st.State, "start_type": st.StartType, "dependents": strings.Join(st.Dependents, ", ")}, nil
+	return State{"state": st.State, "start_type": st.StartType, "dependents": strings.Join(st.Dependents, ", "),
+		"start_type_read": st.StartType}, nil
 }
 
 func (s *Service) Diff(cur []State, force bool) (Change, error) {
@@ -87,7 +88,7 @@ func (s *Service) Diff(cur []State, force bool) (Change, error) {
 		after["state"] = s.State
 	}
 	if s.StartType != "" {
-		after["start_type"] = s.StartType
+		after["start_type"] = s.startType(before)
 	}
 	if after["state"] == host.Running && before["state"] != host.Running && after["start_type"] == host.Disabled {
 		return Change{}, fmt.Errorf("service %s is disabled and cannot be started: set start_type in this step or an earlier one", s.Name)
@@ -121,6 +122,17 @@ func nonEmpty(ss ...string) []string {
 	return out
 }
 
+// previous, as a start type, is the one the service had when the plan
+// read it: a playbook that disables a service for a while gives it back.
+const previous = "previous"
+
+func (s *Service) startType(cur State) string {
+	if s.StartType == previous {
+		return cur["start_type_read"]
+	}
+	return s.StartType
+}
+
 // Triggers are the steps whose change restarts the service.
 func (s *Service) Triggers() []string { return s.RestartOn }
 
@@ -141,7 +153,7 @@ func (s *Service) Apply(ctx context.Context, h host.Host, c Change) error {
 		}
 	}
 	if s.StartType != "" {
-		if err := h.SetStartType(ctx, s.Name, s.StartType); err != nil {
+		if err := h.SetStartType(ctx, s.Name, s.startType(c.Before[0])); err != nil {
 			return err
 		}
 	}
