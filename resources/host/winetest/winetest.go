@@ -275,15 +275,9 @@ func (p *Prefix) close() error {
 	return errors.Join(errs...)
 }
 
-// Dir is the prefix: WINEPREFIX.
-func (p *Prefix) Dir() string { return p.dir }
-
 // Drive is the Linux path of drive C: ($WINEPREFIX/drive_c). %windir% is
 // Drive()/windows.
 func (p *Prefix) Drive() string { return filepath.Join(p.dir, "drive_c") }
-
-// Env is the environment for a wine command in the prefix.
-func (p *Prefix) Env() []string { return append([]string(nil), p.env...) }
 
 // Run runs `wine args...` in the prefix (args[0] is a Windows program: a
 // Linux path to an .exe, or a name such as sc, reg or cmd) and returns its
