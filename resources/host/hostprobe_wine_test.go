@@ -18,29 +18,8 @@ import (
 	"github.com/wuplay/wuplay/resources/host/winetest"
 )
 
-// hostprobe runs testdata/wine/hostprobe in the prefix.
-type hostprobe struct {
-	w   *winetest.Prefix
-	exe string
-}
-
-func newHostprobe(t *testing.T) *hostprobe {
-	return &hostprobe{w: winetest.SharedPrefix(t), exe: winetest.BuildExe(t, "../../testdata/wine/hostprobe")}
-}
-
-// run carries out ops in one hostprobe process and returns its answer
-// lines.
-func (p *hostprobe) run(t *testing.T, ops ...string) []string {
-	t.Helper()
-	out, exit := p.w.Run(t, append([]string{p.exe}, ops...)...)
-	if exit != 0 {
-		t.Fatalf("hostprobe %s: exit code %d\n%s", strings.Join(ops, " "), exit, out)
-	}
-	return strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-}
-
 func TestLocalRegistryUnderWine(t *testing.T) {
-	probe := newHostprobe(t)
+	probe := newProbe(t, "hostprobe")
 	w := probe.w
 	const key = `HKLM\SOFTWARE\WuplayTest`
 	t.Cleanup(func() { w.Run(t, "reg", "delete", key, "/f") })
@@ -277,7 +256,7 @@ func regExport(t *testing.T, w *winetest.Prefix, key string) string {
 }
 
 func TestRemoveAllUnderWine(t *testing.T) {
-	probe := newHostprobe(t)
+	probe := newProbe(t, "hostprobe")
 	drive := probe.w.Drive()
 	tree, outside := filepath.Join(drive, "wuplay-remove"), filepath.Join(drive, "wuplay-outside")
 	t.Cleanup(func() {

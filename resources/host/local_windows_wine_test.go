@@ -21,7 +21,7 @@ func TestMain(m *testing.M) { winetest.Main(m) }
 
 func TestLocalServicesUnderWine(t *testing.T) {
 	w := winetest.SharedPrefix(t)
-	probe := &svcprobe{w: w, exe: winetest.BuildExe(t, "../../testdata/wine/svcprobe")}
+	probe := newProbe(t, "svcprobe")
 
 	t.Run("stop and start wuauserv", func(t *testing.T) {
 		initial := probe.status(t, "wuauserv")
@@ -136,18 +136,24 @@ func TestLocalServicesUnderWine(t *testing.T) {
 	})
 }
 
-// svcprobe runs testdata/wine/svcprobe in the prefix.
-type svcprobe struct {
-	w   *winetest.Prefix
-	exe string
+// probe runs a Windows program of testdata/wine (svcprobe, hostprobe) in
+// the prefix: one process carries out a list of operations and prints an
+// answer line for each.
+type probe struct {
+	w         *winetest.Prefix
+	exe, name string
 }
 
-// run carries out ops in one svcprobe process and returns its answer lines.
-func (p *svcprobe) run(t *testing.T, ops ...string) []string {
+func newProbe(t *testing.T, name string) *probe {
+	return &probe{w: winetest.SharedPrefix(t), exe: winetest.BuildExe(t, "../../testdata/wine/"+name), name: name}
+}
+
+// run carries out ops in one process and returns its answer lines.
+func (p *probe) run(t *testing.T, ops ...string) []string {
 	t.Helper()
 	out, exit := p.w.Run(t, append([]string{p.exe}, ops...)...)
 	if exit != 0 {
-		t.Fatalf("svcprobe %s: exit code %d\n%s", strings.Join(ops, " "), exit, out)
+		t.Fatalf("%s %s: exit code %d\n%s", p.name, strings.Join(ops, " "), exit, out)
 	}
 	return strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 }
@@ -156,7 +162,7 @@ type probedService struct{ state, startType string }
 
 var statusLine = regexp.MustCompile(` state=(\S+) start_type=(\S+) `)
 
-func (p *svcprobe) status(t *testing.T, name string) probedService {
+func (p *probe) status(t *testing.T, name string) probedService {
 	t.Helper()
 	line := p.run(t, "service:"+name)[0]
 	m := statusLine.FindStringSubmatch(line)
@@ -177,7 +183,7 @@ func verbFor(state string) string {
 func want(t *testing.T, got []string, want ...string) {
 	t.Helper()
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("svcprobe said:\n\t%s\nwant:\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+		t.Errorf("the probe said:\n\t%s\nwant:\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
 	}
 }
 
@@ -231,7 +237,7 @@ func installStub(t *testing.T, w *winetest.Prefix) string {
 
 // createService registers a stubsvc service with `sc create`, and stops and
 // deletes it after t.
-func createService(t *testing.T, w *winetest.Prefix, probe *svcprobe, name, binPath string) string {
+func createService(t *testing.T, w *winetest.Prefix, probe *probe, name, binPath string) string {
 	t.Helper()
 	if out, exit := w.Run(t, "sc", "create", name, "binPath=", binPath, "type=", "own", "start=", "demand"); exit != 0 {
 		t.Fatalf("sc create %s: exit code %d\n%s", name, exit, out)
