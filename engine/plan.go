@@ -84,10 +84,9 @@ func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Pla
 		flag  string
 		addrs []string
 	}{{"-replace", opts.Replace}, {"-target", opts.Target}} {
-		flag := f.flag
 		for _, addr := range f.addrs {
 			if !slices.ContainsFunc(pb.Steps, func(s *Step) bool { return s.Addr() == addr }) {
-				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown step in " + flag,
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown step in " + f.flag,
 					Detail: fmt.Sprintf("%s is not a step of playbook %s.", addr, pb.Name)})
 			}
 		}
@@ -154,8 +153,20 @@ func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Pla
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read the host", Detail: err.Error()}}
 	}
 	p.Read = read
+	if diags = append(diags, p.predict(ctx, pb, h)...); diags.HasErrors() {
+		return nil, diags
+	}
+	netEffect(p.Steps)
+	return p, append(diags, preflightElevation(p, h)...)
+}
+
+// predict diffs each step against the state the steps before it leave,
+// starting from what was read, and runs the preflights that need that
+// predicted state.
+func (p *Plan) predict(ctx context.Context, pb *Playbook, h host.Host) hcl.Diagnostics {
+	var diags hcl.Diagnostics
 	state := map[resources.Key]resources.State{}
-	for _, o := range read {
+	for _, o := range p.Read {
 		state[o.Key] = o.State
 	}
 	for i, sp := range p.Steps {
@@ -167,16 +178,14 @@ func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Pla
 			cur[j] = state[o.Key]
 		}
 		c, err := sp.res.Diff(cur, sp.Forced || triggered(sp, p.Steps[:i]))
+		if err == nil {
+			sp.Change = c
+			err = preflightHolders(ctx, h, sp, state)
+		}
+		if err == nil {
+			err = preflightDependents(ctx, h, sp, state)
+		}
 		if err != nil {
-			diags = append(diags, stepError(pb.Steps[i], err))
-			continue
-		}
-		sp.Change = c
-		if err := preflightHolders(ctx, h, sp, state); err != nil {
-			diags = append(diags, stepError(pb.Steps[i], err))
-			continue
-		}
-		if err := preflightDependents(ctx, h, sp, state); err != nil {
 			diags = append(diags, stepError(pb.Steps[i], err))
 			continue
 		}
@@ -190,11 +199,7 @@ func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Pla
 			}
 		}
 	}
-	if diags.HasErrors() {
-		return nil, diags
-	}
-	netEffect(p.Steps)
-	return p, append(diags, preflightElevation(p, h)...)
+	return diags
 }
 
 // preflightHolders refuses a step that deletes or moves a path that a
