@@ -36,7 +36,7 @@ func (c *cli) apply(ctx context.Context, argv []string) int {
 		return r.writeReport(pp.plan, nil, nil, time.Now())
 	}
 	if !r.a.autoApprove && !pp.saved {
-		yes, err := r.confirm(fmt.Sprintf("Apply these changes to %s?", pp.plan.Host))
+		yes, err := r.confirm(ctx, fmt.Sprintf("Apply these changes to %s?", pp.plan.Host))
 		if err != nil {
 			return r.failed(err)
 		}

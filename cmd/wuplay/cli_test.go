@@ -94,6 +94,27 @@ func TestApplyAsksOnTerminal(t *testing.T) {
 	}
 }
 
+// Ctrl-C at the question ends it as a no: nothing changes.
+func TestInterruptAtTheQuestion(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("../../testdata/hosts/broken")); err != nil {
+		t.Fatal(err)
+	}
+	stdin, _ := io.Pipe() // a terminal nobody types into
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errs strings.Builder
+	c := &cli{stdin: bufio.NewReader(stdin), stdout: &out, stderr: &errs, terminal: true}
+	done := make(chan int)
+	go func() { done <- c.main(ctx, []string{"apply", "-no-color", "-host", "sim:" + dir, "kb910336"}) }()
+	cancel()
+	if code := <-done; code != exitError || !strings.Contains(errs.String(), "Apply cancelled: nothing was changed.") {
+		t.Errorf("exit %d, stderr %q; want 1 and a cancelled apply", code, errs.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "drive", "c", "Windows", "SDTemp")); err == nil {
+		t.Error("the interrupted apply renamed the folder")
+	}
+}
+
 // On a terminal, a step that takes more than a second shows the time spent
 // and the state it waits in; without one, apply prints a line a step.
 func TestProgressOnTerminal(t *testing.T) {

@@ -119,13 +119,28 @@ func (c *cli) fail(err error) int {
 	return exitError
 }
 
-// confirm asks the question on the terminal; only "yes" approves.
-func (c *cli) confirm(question string) (bool, error) {
+// confirm asks the question on the terminal; only "yes" approves, and
+// Ctrl-C (ctx) ends the wait as a no.
+func (c *cli) confirm(ctx context.Context, question string) (bool, error) {
 	fmt.Fprintf(c.stdout, "%s\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", question)
-	line, err := c.stdin.ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return false, err
+	type answer struct {
+		line string
+		err  error
 	}
-	fmt.Fprintln(c.stdout)
-	return strings.TrimSpace(line) == "yes", nil
+	got := make(chan answer, 1)
+	go func() {
+		line, err := c.stdin.ReadString('\n')
+		got <- answer{line, err}
+	}()
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(c.stdout)
+		return false, nil
+	case a := <-got:
+		if a.err != nil && !errors.Is(a.err, io.EOF) {
+			return false, a.err
+		}
+		fmt.Fprintln(c.stdout)
+		return strings.TrimSpace(a.line) == "yes", nil
+	}
 }
