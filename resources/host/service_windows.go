@@ -251,6 +251,9 @@ func (s *service) drive(ctx context.Context, op string, want uint32, timeout tim
 		if asked, err = step(st, asked); err != nil {
 			return err
 		}
+		// What the wait waits for, for the progress line: the state and
+		// the service's own count of its progress.
+		Progress(ctx, "%s, checkpoint %d", strings.ToUpper(stateName(st.CurrentState)), st.CheckPoint)
 		delay = min(delay, pollLimit(st))
 		select {
 		case <-ctx.Done():
