@@ -96,6 +96,7 @@ func TestPlan(t *testing.T) {
 		files   []string
 		src     string
 		replace []string
+		target  []string
 		want    []string // address and action of each step
 		err     string   // a plan error containing this
 	}{
@@ -395,6 +396,19 @@ service "on" {
 }`,
 			want: []string{"service.off no-op", "service.on no-op"},
 		},
+		"target takes the steps it depends on": {
+			host: wuauservRunning, files: []string{"Windows/"}, target: []string{"directory.c"}, src: `directory "a" {
+  path = "C:\\Windows\\A"
+}
+directory "b" {
+  path = "C:\\Windows\\B"
+}
+directory "c" {
+  depends_on = [directory.a]
+  path       = "C:\\Windows\\A\\C"
+}`,
+			want: []string{"directory.a create", "directory.b no-op", "directory.c create"},
+		},
 		"relative path": {
 			host: wuauservRunning, src: `directory "d" {
   path = "Windows"
@@ -405,7 +419,7 @@ service "on" {
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
 			h := simHost(t, tt.host, tt.files...)
-			p, diags := NewPlan(context.Background(), load(t, tt.src), h, Options{Replace: tt.replace})
+			p, diags := NewPlan(context.Background(), load(t, tt.src), h, Options{Replace: tt.replace, Target: tt.target})
 			if tt.err != "" {
 				if !diags.HasErrors() || !strings.Contains(diags.Error(), tt.err) {
 					t.Fatalf("diagnostics %q, want %q", diags.Error(), tt.err)
