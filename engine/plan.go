@@ -451,8 +451,12 @@ func readObjects(ctx context.Context, h host.Host, steps []*StepPlan) ([]ObjectS
 	}
 	wg.Wait()
 	for i, o := range objs {
-		if errs[i] != nil {
-			return nil, fmt.Errorf("%s %s: %w", o.Key.Kind, o.Name, errs[i])
+		switch {
+		case errs[i] == nil:
+		case strings.Contains(errs[i].Error(), o.Name): // hosts name what failed
+			return nil, errs[i]
+		default:
+			return nil, fmt.Errorf("%s %s: %w", o.Key.Kind, o.Display(), errs[i])
 		}
 	}
 	return objs, nil
