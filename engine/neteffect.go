@@ -48,7 +48,9 @@ func closingStep(steps []*StepPlan, i int, changes map[resources.Key]int) int {
 			continue
 		}
 		objs := changedObjects(sp)
-		if sp.Forced || len(objs) == 0 {
+		// A forced step, a command and a restart do something that no
+		// state shows: no window holds them.
+		if sp.Forced || len(objs) == 0 || sp.Action == resources.Restart {
 			return -1
 		}
 		for _, o := range objs {

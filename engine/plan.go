@@ -157,7 +157,18 @@ func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Pla
 		return nil, diags
 	}
 	netEffect(p.Steps)
+	untrigger(p.Steps)
 	return p, append(diags, preflightElevation(p, h)...)
+}
+
+// untrigger drops the restarts whose restart_on steps the net effect has
+// since made no-ops.
+func untrigger(steps []*StepPlan) {
+	for i, sp := range steps {
+		if sp.Action == resources.Restart && !sp.Forced && !triggered(sp, steps[:i]) {
+			sp.Change = resources.NoChange("no step in restart_on changed")
+		}
+	}
 }
 
 // predict diffs each step against the state the steps before it leave,

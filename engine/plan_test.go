@@ -347,6 +347,52 @@ service "wu" {
 }`,
 			want: []string{"file.conf create", "service.wu restart"},
 		},
+		"a restart is not cancelled inside another service's round trip": {
+			host: wuauservRunning + "  Spooler2: {state: running}\n", files: []string{"Windows/"}, src: `file "conf" {
+  path    = "C:\\Windows\\wu.ini"
+  content = "x"
+}
+service "stop_spooler" {
+  name  = "Spooler2"
+  state = "stopped"
+}
+service "wu" {
+  name       = "wuauserv"
+  state      = "running"
+  restart_on = ["file.conf"]
+}
+service "start_spooler" {
+  name  = "Spooler2"
+  state = "running"
+}
+service "stop_wu" {
+  name  = "wuauserv"
+  state = "stopped"
+}
+service "start_wu" {
+  name  = "wuauserv"
+  state = "running"
+}`,
+			// The restart is a change no state shows: the Spooler2 round trip
+			// around it stays, and the restart is not cancelled.
+			want: []string{"file.conf create", "service.stop_spooler stop", "service.wu restart", "service.start_spooler start", "service.stop_wu no-op", "service.start_wu no-op"},
+		},
+		"restart_on does not fire when its step is cancelled out": {
+			host: wuauservRunning, files: []string{"Windows/"}, src: `file "conf" {
+  path    = "C:\\Windows\\wu.ini"
+  content = "x"
+}
+file "unconf" {
+  path  = "C:\\Windows\\wu.ini"
+  state = "absent"
+}
+service "wu" {
+  name       = "wuauserv"
+  state      = "running"
+  restart_on = ["file.conf"]
+}`,
+			want: []string{"file.conf no-op", "file.unconf no-op", "service.wu no-op"},
+		},
 		"restart_on does not fire when the step changed nothing": {
 			host: wuauservRunning, files: []string{"Windows/wu.ini"}, src: `file "conf" {
   path    = "C:\\Windows\\wu.ini"
