@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -99,12 +98,9 @@ func pathFunc(pick func(dir, base string) string) function.Function {
 // Vars are variable values given on the command line, by name.
 type Vars map[string]string
 
-// LoadVarFile reads NAME = "VALUE" lines (HCL) or NAME: VALUE (YAML).
-func LoadVarFile(filename string) (Vars, hcl.Diagnostics) {
-	src, err := os.ReadFile(filename)
-	if err != nil {
-		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read variable file", Detail: err.Error()}}
-	}
+// LoadVarFile decodes a variable file's NAME = "VALUE" lines (HCL) or
+// NAME: VALUE (YAML), by its name's extension.
+func LoadVarFile(filename string, src []byte) (Vars, hcl.Diagnostics) {
 	var body hcl.Body
 	var diags hcl.Diagnostics
 	if strings.HasSuffix(filename, ".yaml") || strings.HasSuffix(filename, ".yml") {

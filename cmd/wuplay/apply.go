@@ -20,7 +20,7 @@ func (c *cli) apply(ctx context.Context, argv []string) int {
 	if r == nil {
 		return code
 	}
-	if !r.a.autoApprove && !r.terminal && !r.savedPlan() {
+	if _, saved := r.planFile(); !r.a.autoApprove && !r.terminal && !saved {
 		return r.failed(errors.New("apply asks for approval on a terminal, and this is not one: review the plan with \"wuplay plan\", then run apply with -auto-approve"))
 	}
 	pp, diags, err := r.prepare(ctx)
@@ -65,11 +65,11 @@ func (c *cli) apply(ctx context.Context, argv []string) int {
 	return exitOK
 }
 
-// savedPlan reports whether the argument is a saved plan, which was
-// reviewed already and is applied without a question.
-func (r *run) savedPlan() bool {
+// planFile returns the argument's content if it is a saved plan, which
+// was reviewed already and is applied without a question.
+func (r *run) planFile() ([]byte, bool) {
 	src, err := os.ReadFile(r.a.playbook)
-	return err == nil && isPlanFile(src)
+	return src, err == nil && isPlanFile(src)
 }
 
 // writeReport writes the -report audit record, if asked for.

@@ -94,10 +94,12 @@ func (r *run) load() (*engine.Playbook, engine.Vars, hcl.Diagnostics, error) {
 	pb, diags := engine.Load(name, src)
 	vars := engine.Vars{}
 	for _, file := range r.a.varFiles {
-		vs, d := engine.LoadVarFile(file)
-		if src, err := os.ReadFile(file); err == nil {
-			r.files[file] = &hcl.File{Bytes: src}
+		src, err := os.ReadFile(file)
+		if err != nil {
+			return nil, nil, diags, fmt.Errorf("variable file: %w", err)
 		}
+		r.files[file] = &hcl.File{Bytes: src}
+		vs, d := engine.LoadVarFile(file, src)
 		diags = append(diags, d...)
 		for k, v := range vs {
 			vars[k] = v
@@ -132,8 +134,8 @@ func (r *run) prepare(ctx context.Context) (_ *prepared, diags hcl.Diagnostics, 
 			pp.unlock()
 		}
 	}()
-	if r.a.command == "apply" && r.savedPlan() {
-		return r.prepareSaved(ctx, pp)
+	if src, ok := r.planFile(); ok && r.a.command == "apply" {
+		return r.prepareSaved(ctx, pp, src)
 	}
 	pb, vars, diags, err := r.load()
 	if err != nil || diags.HasErrors() {
@@ -163,11 +165,7 @@ func (r *run) openHost(ctx context.Context, pp *prepared, spec string) error {
 	return err
 }
 
-func (r *run) prepareSaved(ctx context.Context, pp *prepared) (*prepared, hcl.Diagnostics, error) {
-	src, err := os.ReadFile(r.a.playbook)
-	if err != nil {
-		return nil, nil, err
-	}
+func (r *run) prepareSaved(ctx context.Context, pp *prepared, src []byte) (*prepared, hcl.Diagnostics, error) {
 	if len(r.a.vars)+len(r.a.varFiles)+len(r.a.replace)+len(r.a.target) > 0 {
 		return nil, nil, errors.New("a saved plan is applied as it was made: -var, -var-file, -replace and -target belong to wuplay plan -out")
 	}
