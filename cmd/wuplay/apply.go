@@ -23,6 +23,9 @@ func (c *cli) apply(ctx context.Context, argv []string) int {
 	if _, saved := r.planFile(); !r.a.autoApprove && !r.terminal && !saved {
 		return r.failed(errors.New("apply asks for approval on a terminal, and this is not one: review the plan with \"wuplay plan\", then run apply with -auto-approve"))
 	}
+	if err := r.checkOutputs(); err != nil {
+		return r.failed(err)
+	}
 	pp, diags, err := r.prepare(ctx)
 	if r.diagnose(diags) {
 		return exitError

@@ -221,6 +221,9 @@ func (c *cli) plan(ctx context.Context, argv []string) int {
 	if r == nil {
 		return code
 	}
+	if err := r.checkOutputs(); err != nil {
+		return r.failed(err)
+	}
 	pp, diags, err := r.prepare(ctx)
 	if r.diagnose(diags) {
 		return exitError
