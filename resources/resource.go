@@ -243,3 +243,15 @@ func Removed(parent, k Key, s State) (State, bool) {
 	}
 	return nil, false
 }
+
+// PartialError is the error of an Apply that failed after changing part
+// of what it was to change, in a way the step's objects do not show (the
+// files a delete removed before it stopped, under a folder that is still
+// there). Done says what changed, as found by reading the host again.
+type PartialError struct {
+	Err  error
+	Done []string
+}
+
+func (e *PartialError) Error() string { return e.Err.Error() }
+func (e *PartialError) Unwrap() error { return e.Err }

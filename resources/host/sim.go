@@ -75,6 +75,10 @@ type simService struct {
 	// HangsOnStop is a service that never finishes stopping: it stays
 	// STOP_PENDING until the step's timeout.
 	HangsOnStop bool `yaml:"hangs_on_stop,omitempty"`
+	// FailsToStart is a service whose process dies as it starts (a
+	// corrupt binary, a missing DLL): every start fails and it stays
+	// stopped. No plan can foresee it.
+	FailsToStart bool `yaml:"fails_to_start,omitempty"`
 }
 
 // OpenSim opens the simulated host in dir.
@@ -465,6 +469,9 @@ func (s *Sim) StartService(ctx context.Context, name string, timeout time.Durati
 		if err := s.StartService(ctx, dep, timeout); err != nil {
 			return fmt.Errorf("service %s: dependency: %w", n, err)
 		}
+	}
+	if svc.FailsToStart {
+		return fmt.Errorf("service %s: the process terminated unexpectedly (ERROR_PROCESS_ABORTED, 1067)", n)
 	}
 	for _, p := range svc.Creates {
 		if err := s.MkdirAll(p); err != nil {
