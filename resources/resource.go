@@ -42,6 +42,9 @@ const (
 	KindPath          = "path"
 	KindRegistryValue = "registry_value"
 	KindRegistryKey   = "registry_key"
+	// KindRegistryExport is what a registry key's .reg export would hold
+	// now (its sha256): a backup file is compared with it.
+	KindRegistryExport = "registry_export"
 	// KindFiles is the files of a folder that match a pattern;
 	// KindEntries its entries of any kind.
 	KindFiles   = "files"
@@ -192,6 +195,8 @@ func Read(ctx context.Context, h host.Host, o Object) (State, error) {
 		return readRegistryValue(h, o)
 	case KindRegistryKey:
 		return readRegistryKey(h, o.Name)
+	case KindRegistryExport:
+		return readRegistryExport(h, o.Name)
 	case KindFiles, KindEntries:
 		return readEntries(h, o)
 	case KindProbe:
