@@ -109,7 +109,7 @@ func (c *cli) ansibleRun(ctx context.Context, data []byte) *ansibleResult {
 	if in.Playbook == "" {
 		return fail("argument playbook is required: a shipped playbook such as kb910336, or a path on the host")
 	}
-	a := &args{command: "apply", playbook: in.Playbook, host: in.Host, replace: in.Replace, target: in.Target, autoApprove: true}
+	a := &args{command: "apply", playbook: in.Playbook, host: in.Host, hostGiven: in.Host != "", replace: in.Replace, target: in.Target, autoApprove: true}
 	if a.host == "" {
 		a.host = "local"
 	}

@@ -133,6 +133,22 @@ func OpenSim(dir string) (*Sim, error) {
 
 func (s *Sim) String() string { return "sim:" + s.dir }
 
+// Where is this machine and the host's folder on it.
+func (s *Sim) Where() (Place, error) {
+	m, err := machine()
+	if err != nil {
+		return Place{}, err
+	}
+	dir, err := filepath.Abs(s.dir)
+	if err == nil {
+		dir, err = filepath.EvalSymlinks(dir)
+	}
+	if err != nil {
+		return Place{}, fmt.Errorf("simulated host %s: %w", s.dir, err)
+	}
+	return Place{Machine: m, Folder: dir}, nil
+}
+
 // change counts a change of the host, and dies at the one killAfter names.
 func (s *Sim) change() {
 	if s.changes++; s.changes == s.killAfter {
