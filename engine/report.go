@@ -36,12 +36,14 @@ type Report struct {
 
 // ReportStep is one step's outcome.
 type ReportStep struct {
-	Address    string `json:"address"`
-	Action     string `json:"action"`
-	Result     string `json:"result"`
-	Error      string `json:"error,omitempty"`
-	PutBack    string `json:"put_back,omitempty"`
-	DurationMS int64  `json:"duration_ms"`
+	Address string `json:"address"`
+	Action  string `json:"action"`
+	Result  string `json:"result"`
+	Error   string `json:"error,omitempty"`
+	PutBack string `json:"put_back,omitempty"`
+	// Changed is what a step that failed partly done changed.
+	Changed    []string `json:"changed,omitempty"`
+	DurationMS int64    `json:"duration_ms"`
 }
 
 // NewReport records an apply of p.
@@ -54,7 +56,7 @@ func NewReport(p *Plan, results []StepResult, applyErr error, started, finished 
 		r.Error = applyErr.Error()
 	}
 	for i, res := range results {
-		rs := ReportStep{Address: res.Addr, Action: d.Steps[i].Action, Result: string(res.Status), PutBack: res.PutBack, DurationMS: res.Duration.Milliseconds()}
+		rs := ReportStep{Address: res.Addr, Action: d.Steps[i].Action, Result: string(res.Status), PutBack: res.PutBack, Changed: res.Changed, DurationMS: res.Duration.Milliseconds()}
 		if res.Err != nil {
 			rs.Error = res.Err.Error()
 		}
