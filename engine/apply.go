@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -16,13 +18,22 @@ import (
 type Status string
 
 const (
-	Done         Status = "done"
-	Unchanged    Status = "unchanged"
-	Failed       Status = "failed"
+	Done      Status = "done"
+	Unchanged Status = "unchanged"
+	Failed    Status = "failed"
+	// PartlyDone is a failed step that changed some of what it was to
+	// change: read again, its objects differ from before it (Changed says
+	// how).
+	PartlyDone   Status = "failed, partly done"
 	NotAttempted Status = "not attempted"
 	// PutBack is a done step whose change was undone after a later step
-	// failed, because the plan meant to return its object to where it was.
+	// failed, because the plan meant to return its object to where it was,
+	// and the object read again is as it was.
 	PutBack Status = "put back"
+	// PutBackFailed is a done step whose change was to be undone, and is
+	// not: the undoing step failed, or the object read again is not as it
+	// was. The host is left changed.
+	PutBackFailed Status = "put back failed"
 )
 
 // StepResult is one step's outcome.
@@ -34,6 +45,9 @@ type StepResult struct {
 	// PutBack says how the step's change was undone, or why undoing it
 	// failed (then Err is set too).
 	PutBack string
+	// Changed says, for a step that failed partly done, what it changed,
+	// from its objects read again.
+	Changed []string
 }
 
 // Observer follows an apply as it goes; the command line shows progress and
@@ -47,6 +61,18 @@ type Observer interface {
 
 // ErrInterrupted is the cause of an apply stopped by its context (Ctrl-C).
 var ErrInterrupted = errors.New("interrupted")
+
+// Outcome is the word for how an apply that returned err ended:
+// succeeded, interrupted or failed.
+func Outcome(err error) string {
+	switch {
+	case err == nil:
+		return "succeeded"
+	case errors.Is(err, ErrInterrupted):
+		return "interrupted"
+	}
+	return "failed"
+}
 
 // Apply carries out the plan's changes in order, reading each changed object
 // again afterwards to verify it. It stops at the first failure, or when ctx
@@ -79,13 +105,22 @@ func Apply(ctx context.Context, p *Plan, h host.Host, obs Observer) ([]StepResul
 		obs.StepStarted(sp)
 		start := time.Now()
 		err := sp.res.Apply(host.WithProgress(stepCtx, func(msg string) { obs.StepProgress(sp, msg) }), h, sp.Change)
-		if err == nil {
-			err = verify(stepCtx, h, sp)
+		now, rerr := reread(stepCtx, h, sp)
+		switch {
+		case err == nil && rerr != nil:
+			err = fmt.Errorf("verify: %w", rerr)
+		case err == nil:
+			err = verify(sp, now)
+		case rerr != nil:
+			err = fmt.Errorf("%w (what it changed is unknown: reading it again failed: %w)", err, rerr)
 		}
 		r.Duration = time.Since(start)
 		r.Status, r.Err = Done, err
 		if err != nil {
-			r.Status = Failed
+			r.Status, r.Changed = Failed, changed(sp, now, err)
+			if len(r.Changed) > 0 {
+				r.Status = PartlyDone
+			}
 			failed, failedAt = fmt.Errorf("%s: %w", sp.Addr, err), i
 		}
 		obs.StepFinished(sp, *r)
@@ -123,19 +158,34 @@ func putBack(ctx context.Context, p *Plan, h host.Host, results []StepResult, fa
 		if results[i].Status != Done {
 			continue
 		}
+		var hows []string
+		var stepErrs []error
 		for j, after := range sp.After {
 			k := sp.Objects[j].Key
-			if after == nil || undone[k] || !end[k].Equal(start[k]) || after.Equal(start[k]) {
+			if after == nil || undone[k] || !end[k].Equal(start[k]) {
 				continue
 			}
+			// The latest done step that changed k is the one put back; one
+			// that returned k to its start leaves nothing to put back.
 			undone[k] = true
-			how, err := restore(ctx, p, h, failedAt, sp.Objects[j], start[k])
-			results[i].Status, results[i].PutBack = PutBack, how
-			if err != nil {
-				results[i].Err = err
-				errs = append(errs, fmt.Errorf("%s %s: %w", k.Kind, sp.Objects[j].Name, err))
+			if after.Equal(start[k]) {
+				continue
 			}
+			how, err := restore(ctx, p, h, failedAt, sp.Objects[j], start[k])
+			if err != nil {
+				how = "put back failed: " + err.Error()
+				stepErrs = append(stepErrs, err)
+			}
+			hows = append(hows, how)
 		}
+		switch {
+		case len(stepErrs) > 0:
+			results[i].Status, results[i].Err = PutBackFailed, errors.Join(stepErrs...)
+			errs = append(errs, stepErrs...)
+		case len(hows) > 0:
+			results[i].Status = PutBack
+		}
+		results[i].PutBack = strings.Join(hows, "; ")
 	}
 	return errors.Join(errs...)
 }
@@ -149,36 +199,49 @@ func restore(ctx context.Context, p *Plan, h host.Host, from int, obj resources.
 				continue
 			}
 			if err := sp.res.Apply(ctx, h, sp.Change); err != nil {
-				return "", fmt.Errorf("put back by %s: %w", sp.Addr, err)
+				return "", fmt.Errorf("%s: %w", sp.Addr, err)
 			}
 			got, err := resources.Read(ctx, h, obj)
 			if err != nil {
-				return "", fmt.Errorf("put back by %s: %w", sp.Addr, err)
+				return "", fmt.Errorf("%s: reading %s %s again: %w", sp.Addr, obj.Key.Kind, obj.Name, err)
 			}
 			if !got.Equal(state) {
-				return "", fmt.Errorf("put back by %s, but it is %v, not %v", sp.Addr, got, state)
+				return "", fmt.Errorf("%s ran, but read again %s", sp.Addr, describe(obj, state, got))
 			}
 			return fmt.Sprintf("%s %s put back by %s", obj.Key.Kind, obj.Name, sp.Addr), nil
 		}
 	}
-	return "", fmt.Errorf("no later step returns it to its starting state")
+	return "", fmt.Errorf("no later step returns %s %s to its starting state", obj.Key.Kind, obj.Name)
 }
 
-// verify reads the step's changed objects again and compares the
-// attributes the step was to change with what it planned.
-func verify(ctx context.Context, h host.Host, sp *StepPlan) error {
+// reread reads again the objects that the step was to change; the others
+// are nil.
+func reread(ctx context.Context, h host.Host, sp *StepPlan) ([]resources.State, error) {
+	now := make([]resources.State, len(sp.After))
 	for i, after := range sp.After {
 		if after == nil {
 			continue
 		}
 		got, err := resources.Read(ctx, h, sp.Objects[i])
 		if err != nil {
-			return fmt.Errorf("verify: %w", err)
+			return nil, err
+		}
+		now[i] = got
+	}
+	return now, nil
+}
+
+// verify compares the attributes the step was to change, read again as
+// now, with what it planned.
+func verify(sp *StepPlan, now []resources.State) error {
+	for i, after := range sp.After {
+		if after == nil {
+			continue
 		}
 		var bad []string
 		for name, want := range after {
-			if sp.Before[i][name] != want && got[name] != want {
-				bad = append(bad, fmt.Sprintf("%s is %q, planned %q", name, got[name], want))
+			if sp.Before[i][name] != want && now[i][name] != want {
+				bad = append(bad, fmt.Sprintf("%s is %q, planned %q", name, now[i][name], want))
 			}
 		}
 		if len(bad) > 0 {
@@ -187,4 +250,87 @@ func verify(ctx context.Context, h host.Host, sp *StepPlan) error {
 		}
 	}
 	return nil
+}
+
+// changed says what a failed step changed: where its objects, read again
+// as now, differ from before it, and what the resource found it had done
+// (a delete that stopped midway).
+func changed(sp *StepPlan, now []resources.State, err error) []string {
+	var out []string
+	for i := range now {
+		if now[i] != nil {
+			if d := describe(sp.Objects[i], sp.Before[i], now[i]); d != "" {
+				out = append(out, d)
+			}
+		}
+	}
+	var partial *resources.PartialError
+	if errors.As(err, &partial) {
+		out = append(out, partial.Done...)
+	}
+	return out
+}
+
+// describe says how an object's state now differs from before, or "".
+func describe(o resources.Object, before, now resources.State) string {
+	var parts []string
+	switch {
+	case before["exists"] != "false" && now["exists"] == "false":
+		parts = []string{"no longer exists"}
+	case before["exists"] == "false" && now["exists"] == "true":
+		parts = []string{"now exists"}
+		if now["type"] != "" {
+			parts[0] += " (" + now["type"] + ")"
+		}
+	default:
+		for _, name := range slices.Sorted(maps.Keys(mergeKeys(before, now))) {
+			if before[name] != now[name] && !resources.Hidden(name) {
+				parts = append(parts, fmt.Sprintf("%s %s -> %s", name, show(name, before[name]), show(name, now[name])))
+			}
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s %s: %s", o.Key.Kind, o.Display(), strings.Join(parts, ", "))
+}
+
+// LeftChanged reads again every object that the apply's attempted steps
+// were to change and says how each differs from before the apply: what a
+// failed apply leaves changed on the host, after putting back. It never
+// changes the host.
+func LeftChanged(ctx context.Context, p *Plan, h host.Host, results []StepResult) ([]string, error) {
+	start := map[resources.Key]resources.State{}
+	var objs []resources.Object
+	for i, sp := range p.Steps {
+		if results[i].Status == Unchanged || results[i].Status == NotAttempted {
+			continue
+		}
+		for j, after := range sp.After {
+			if k := sp.Objects[j].Key; after != nil && start[k] == nil {
+				start[k] = sp.Before[j]
+				objs = append(objs, sp.Objects[j])
+			}
+		}
+	}
+	var out []string
+	for _, o := range objs {
+		now, err := resources.Read(ctx, h, o)
+		if err != nil {
+			return out, fmt.Errorf("reading %s %s again: %w", o.Key.Kind, o.Name, err)
+		}
+		if d := describe(o, start[o.Key], now); d != "" {
+			out = append(out, d)
+		}
+	}
+	// What a step that failed partly done changed inside an object that
+	// is still there (the files a delete removed) shows in no state.
+	for _, r := range results {
+		for _, c := range r.Changed {
+			if r.Status == PartlyDone && !slices.Contains(out, c) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out, nil
 }

@@ -73,8 +73,9 @@ func (j *JSONWriter) StepFinished(sp *StepPlan, r StepResult) {
 	j.emit("step_finished", fields)
 }
 
-// ApplySummary writes the apply_summary line: every step's result.
-func (j *JSONWriter) ApplySummary(results []StepResult) {
+// ApplySummary writes the apply_summary line: how the apply that returned
+// err ended, every step's result, and what it left changed (LeftChanged).
+func (j *JSONWriter) ApplySummary(results []StepResult, err error, left []string) {
 	counts := map[Status]int{}
 	steps := []map[string]any{}
 	for _, r := range results {
@@ -86,12 +87,20 @@ func (j *JSONWriter) ApplySummary(results []StepResult) {
 		if r.PutBack != "" {
 			s["put_back"] = r.PutBack
 		}
+		if len(r.Changed) > 0 {
+			s["changed"] = r.Changed
+		}
 		steps = append(steps, s)
 	}
-	j.emit("apply_summary", map[string]any{
-		"changed": counts[Done], "unchanged": counts[Unchanged], "failed": counts[Failed],
-		"put_back": counts[PutBack], "not_attempted": counts[NotAttempted], "steps": steps,
-	})
+	fields := map[string]any{
+		"result": Outcome(err), "changed": counts[Done], "unchanged": counts[Unchanged], "failed": counts[Failed],
+		"partly_done": counts[PartlyDone], "put_back": counts[PutBack], "put_back_failed": counts[PutBackFailed],
+		"not_attempted": counts[NotAttempted], "steps": steps,
+	}
+	if err != nil {
+		fields["left_changed"] = append([]string{}, left...)
+	}
+	j.emit("apply_summary", fields)
 }
 
 // Diagnostics writes one diagnostic line each.

@@ -33,7 +33,9 @@ type Options struct {
 type Plan struct {
 	Playbook *Playbook
 	Host     string
-	Options  Options
+	// Place is where the host is: a saved plan applies nowhere else.
+	Place   host.Place
+	Options Options
 	// Facts are the facts read, by TYPE.NAME: the evidence a fix may erase.
 	Facts map[string]cty.Value
 	// Read is every object's state as read, in the order first named.
@@ -100,7 +102,11 @@ func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Pla
 		return nil, diags
 	}
 
-	p := &Plan{Playbook: pb, Host: h.String(), Options: opts, Facts: map[string]cty.Value{}}
+	place, err := h.Where()
+	if err != nil {
+		return nil, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: err.Error()})
+	}
+	p := &Plan{Playbook: pb, Host: h.String(), Place: place, Options: opts, Facts: map[string]cty.Value{}}
 	for typ, byName := range sc.facts {
 		for name, v := range byName {
 			p.Facts[typ+"."+name] = v

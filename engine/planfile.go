@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -33,7 +34,12 @@ type PlanDocument struct {
 	FormatVersion int       `json:"format_version"`
 	CreatedAt     time.Time `json:"created_at"`
 	Host          string    `json:"host"`
-	Playbook      struct {
+	// Machine and HostFolder say where the plan was made (host.Place):
+	// the machine's name and, for a simulated host, its absolute folder.
+	// It applies nowhere else.
+	Machine    string `json:"machine"`
+	HostFolder string `json:"host_folder,omitempty"`
+	Playbook   struct {
 		Name     string `json:"name"`
 		Title    string `json:"title,omitempty"`
 		Source   string `json:"source,omitempty"`
@@ -113,7 +119,8 @@ func docStep(sp *StepPlan) DocStep {
 
 // Document turns a plan into its saved form.
 func (p *Plan) Document() *PlanDocument {
-	d := &PlanDocument{FormatVersion: PlanFormatVersion, CreatedAt: time.Now().UTC().Truncate(time.Second), Host: p.Host}
+	d := &PlanDocument{FormatVersion: PlanFormatVersion, CreatedAt: time.Now().UTC().Truncate(time.Second), Host: p.Host,
+		Machine: p.Place.Machine, HostFolder: p.Place.Folder}
 	pb := p.Playbook
 	d.Playbook.Name, d.Playbook.Title, d.Playbook.Source = pb.Name, pb.Title, pb.Source
 	d.Playbook.Filename, d.Playbook.Content, d.Playbook.SHA256 = pb.Filename, string(pb.Src), digest(pb.Src)
@@ -207,12 +214,41 @@ func (d *PlanDocument) LoadPlaybook() (*Playbook, hcl.Diagnostics) {
 // ErrStale is the cause of a saved plan's refusal.
 var ErrStale = fmt.Errorf("saved plan is stale")
 
+// ErrElsewhere is the cause of a saved plan's refusal on another machine,
+// or another host, than the one it was made for.
+var ErrElsewhere = errors.New("the saved plan was made for another host")
+
+// CheckPlace refuses h unless it is the host, on the machine, that the
+// plan was made for. It never changes the host.
+func (d *PlanDocument) CheckPlace(h host.Host) error {
+	here, err := h.Where()
+	switch {
+	case err != nil:
+		return err
+	case d.Machine == "":
+		return fmt.Errorf("%w: it names no machine (made by an older wuplay); make the plan again", ErrElsewhere)
+	case !strings.EqualFold(d.Machine, here.Machine):
+		return fmt.Errorf("%w: it was made on machine %s, and this is %s", ErrElsewhere, d.Machine, here.Machine)
+	case d.HostFolder != here.Folder:
+		return fmt.Errorf("%w: it was made for %s, not %s", ErrElsewhere, placeName(d.Host, d.HostFolder), placeName(h.String(), here.Folder))
+	}
+	return nil
+}
+
+// placeName names a host and, for a simulated one, its folder.
+func placeName(spec, folder string) string {
+	if folder == "" {
+		return "host " + spec
+	}
+	return fmt.Sprintf("host %s (folder %s)", spec, folder)
+}
+
 // Recheck plans the saved plan's playbook again against h and returns the
 // new plan if the host is still as the saved plan read it. Otherwise it
 // returns ErrStale, naming every difference. It never changes the host.
 func (d *PlanDocument) Recheck(ctx context.Context, h host.Host) (*Plan, hcl.Diagnostics, error) {
-	if d.Host != h.String() {
-		return nil, nil, fmt.Errorf("%w: it was made for host %s, not %s", ErrStale, d.Host, h)
+	if err := d.CheckPlace(h); err != nil {
+		return nil, nil, err
 	}
 	pb, diags := d.LoadPlaybook()
 	if diags.HasErrors() {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"encoding/json"
 	"time"
 )
@@ -25,32 +26,37 @@ type Report struct {
 	} `json:"playbook"`
 	Variables map[string]string          `json:"variables,omitempty"`
 	Facts     map[string]json.RawMessage `json:"facts,omitempty"`
-	Result    string                     `json:"result"` // succeeded, failed
+	Result    string                     `json:"result"` // succeeded, failed, interrupted
 	Error     string                     `json:"error,omitempty"`
 	Steps     []ReportStep               `json:"steps"`
+	// LeftChanged is, for an apply that did not succeed, what differs on
+	// the host from before it, read again after putting back.
+	LeftChanged []string `json:"left_changed,omitempty"`
 }
 
 // ReportStep is one step's outcome.
 type ReportStep struct {
-	Address    string `json:"address"`
-	Action     string `json:"action"`
-	Result     string `json:"result"`
-	Error      string `json:"error,omitempty"`
-	PutBack    string `json:"put_back,omitempty"`
-	DurationMS int64  `json:"duration_ms"`
+	Address string `json:"address"`
+	Action  string `json:"action"`
+	Result  string `json:"result"`
+	Error   string `json:"error,omitempty"`
+	PutBack string `json:"put_back,omitempty"`
+	// Changed is what a step that failed partly done changed.
+	Changed    []string `json:"changed,omitempty"`
+	DurationMS int64    `json:"duration_ms"`
 }
 
 // NewReport records an apply of p.
 func NewReport(p *Plan, results []StepResult, applyErr error, started, finished time.Time, user, machine string) *Report {
 	d := p.Document()
 	r := &Report{FormatVersion: ReportFormatVersion, User: user, Machine: machine, Host: p.Host,
-		Started: started.UTC(), Finished: finished.UTC(), Variables: d.Variables, Facts: d.Facts, Result: "succeeded"}
+		Started: started.UTC(), Finished: finished.UTC(), Variables: d.Variables, Facts: d.Facts, Result: Outcome(applyErr)}
 	r.Playbook.Name, r.Playbook.Filename, r.Playbook.SHA256 = d.Playbook.Name, d.Playbook.Filename, d.Playbook.SHA256
 	if applyErr != nil {
-		r.Result, r.Error = "failed", applyErr.Error()
+		r.Error = applyErr.Error()
 	}
 	for i, res := range results {
-		rs := ReportStep{Address: res.Addr, Action: d.Steps[i].Action, Result: string(res.Status), PutBack: res.PutBack, DurationMS: res.Duration.Milliseconds()}
+		rs := ReportStep{Address: res.Addr, Action: d.Steps[i].Action, Result: string(res.Status), PutBack: res.PutBack, Changed: res.Changed, DurationMS: res.Duration.Milliseconds()}
 		if res.Err != nil {
 			rs.Error = res.Err.Error()
 		}
@@ -59,11 +65,15 @@ func NewReport(p *Plan, results []StepResult, applyErr error, started, finished 
 	return r
 }
 
-// Marshal encodes the report as indented JSON.
+// Marshal encodes the report as indented JSON, with "->" and "<" as
+// written, for people reading the audit record.
 func (r *Report) Marshal() []byte {
-	data, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
 		panic(err)
 	}
-	return append(data, '\n')
+	return b.Bytes()
 }

@@ -3,6 +3,7 @@ package resources
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -142,14 +143,16 @@ func (d *Directory) Apply(_ context.Context, h host.Host, c Change) error {
 	case Create:
 		return h.MkdirAll(d.Path)
 	case Delete:
-		return h.RemoveAll(d.Path)
+		return removeTree(h, d.Path)
 	case Empty:
 		ents, err := h.Glob(d.Path, "*")
 		if err != nil {
 			return err
 		}
+		// An entry that fails stops the loop; the entries deleted before
+		// it show in the step's entries object, read again.
 		for _, e := range ents {
-			if err := h.RemoveAll(e.Path); err != nil {
+			if err := removeTree(h, e.Path); err != nil {
 				return err
 			}
 		}
@@ -159,11 +162,67 @@ func (d *Directory) Apply(_ context.Context, h host.Host, c Change) error {
 		case c.Target == "":
 			return h.Rename(d.Path, d.RenameTo)
 		case c.Target == d.RenameTo: // replace
-			if err := h.RemoveAll(d.RenameTo); err != nil {
+			if err := removeTree(h, d.RenameTo); err != nil {
 				return err
 			}
 		}
 		return h.Rename(d.Path, c.Target)
 	}
 	return nil
+}
+
+// removeTree deletes p and everything under it. A delete that stops
+// midway (access denied on a subfolder, a file held open) may have
+// removed part of the tree while p itself is still there; then the error
+// is a PartialError saying what is gone, from a listing of the tree made
+// before and one made after.
+func removeTree(h host.Host, p string) error {
+	before, lerr := listTree(h, p)
+	err := h.RemoveAll(p)
+	if err == nil || lerr != nil {
+		return err
+	}
+	after, aerr := listTree(h, p)
+	if aerr != nil {
+		return fmt.Errorf("%w (what it deleted is unknown: %w)", err, aerr)
+	}
+	left := map[string]bool{}
+	for _, e := range after {
+		left[e] = true
+	}
+	var gone []string
+	for _, e := range before {
+		if !left[e] {
+			gone = append(gone, e)
+		}
+	}
+	if len(gone) == 0 {
+		return err
+	}
+	const shown = 5
+	list := strings.Join(gone[:min(len(gone), shown)], ", ")
+	if len(gone) > shown {
+		list += fmt.Sprintf(" and %d more", len(gone)-shown)
+	}
+	return &PartialError{Err: err, Done: []string{fmt.Sprintf("deleted %d of the %d entries under %s: %s", len(gone), len(before), p, list)}}
+}
+
+// listTree lists every entry under folder p, never entering a link.
+func listTree(h host.Host, p string) ([]string, error) {
+	ents, err := h.Glob(p, "*")
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range ents {
+		out = append(out, e.Path)
+		if e.IsDir && !e.Link {
+			sub, err := listTree(h, e.Path)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, sub...)
+		}
+	}
+	return out, nil
 }

@@ -1,8 +1,6 @@
 package resources
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
@@ -48,9 +46,8 @@ func directoryAt(s State) State {
 // fileAt is s with a file of content at the path.
 func fileAt(s State, content []byte) State {
 	out := place(s)
-	sum := sha256.Sum256(content)
 	out["exists"], out["type"] = "true", "file"
-	out["size"], out["sha256"] = strconv.Itoa(len(content)), hex.EncodeToString(sum[:])
+	out["size"], out["sha256"] = strconv.Itoa(len(content)), digest(content)
 	return out
 }
 

@@ -2,7 +2,9 @@ package resources
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"maps"
 	"slices"
@@ -19,6 +21,13 @@ import (
 // everything under it, so it is guarded like a folder (protected keys need
 // allow_protected), and Backup exports it first, once, to a .reg file that
 // regedit or reg import can restore.
+//
+// A file already at the backup path is never overwritten, nor taken for
+// this run's backup unless it holds exactly what the export would write
+// now: then it is the backup of a run that stopped before the delete, and
+// the delete goes ahead. Any other file is refused, at plan time and again
+// before the delete, so that no key is deleted without a backup of it as
+// it is, and no file is lost.
 type RegistryKey struct {
 	Key, State     string
 	Backup         string
@@ -65,9 +74,41 @@ func (r *RegistryKey) Objects(h host.Host) ([]Object, error) {
 		if err != nil {
 			return nil, err
 		}
-		objs = append(objs, b)
+		objs = append(objs, b, Object{Key: Key{KindRegistryExport, id}, Name: r.Key})
 	}
 	return objs, nil
+}
+
+func readRegistryExport(h host.Host, key string) (State, error) {
+	ok, err := h.RegistryKeyExists(key)
+	if err != nil || !ok {
+		return State{"exists": "false"}, err
+	}
+	data, err := ExportReg(h, key)
+	if err != nil {
+		return nil, err
+	}
+	return State{"exists": "true", "sha256": digest(data)}, nil
+}
+
+func digest(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// backupHeld says why what is at the backup path (state b; same: it holds
+// exactly the key's export now) cannot stand for this run's backup, or ""
+// if it can, or nothing is there.
+func (r *RegistryKey) backupHeld(b State, same bool) string {
+	switch {
+	case b["exists"] != "true":
+		return ""
+	case b["type"] != "file":
+		return fmt.Sprintf("the backup path %s is a %s, not a file", r.Backup, b["type"])
+	case !same:
+		return fmt.Sprintf("the backup file %s already exists and does not hold this key as it is now (move it away, or name another backup path)", r.Backup)
+	}
+	return ""
 }
 
 func readRegistryKey(h host.Host, key string) (State, error) {
@@ -99,7 +140,10 @@ func (r *RegistryKey) Diff(cur []State, force bool) (Change, error) {
 	after["exists"] = "false"
 	c := Change{Action: Delete, Before: cur, After: []State{after}}
 	if r.Backup != "" {
-		c.After = append(c.After, nil)
+		if why := r.backupHeld(cur[1], cur[1]["sha256"] == cur[2]["sha256"]); why != "" {
+			return Change{}, fmt.Errorf("refusing to delete %s: %s", r.Key, why)
+		}
+		c.After = append(c.After, nil, nil)
 		if cur[1]["exists"] == "false" {
 			c.After[1] = State{"exists": "true", "type": "file"}
 		}
@@ -111,19 +155,39 @@ func (r *RegistryKey) Apply(_ context.Context, h host.Host, c Change) error {
 	if c.Action == Create {
 		return h.CreateRegistryKey(r.Key)
 	}
-	if r.Backup != "" && c.After[1] != nil {
-		data, err := ExportReg(h, r.Key)
-		if err != nil {
-			return fmt.Errorf("backup: %w", err)
-		}
-		if err := h.MkdirAll(parentDir(r.Backup)); err != nil {
-			return fmt.Errorf("backup: %w", err)
-		}
-		if err := h.WriteFile(r.Backup, data); err != nil {
-			return fmt.Errorf("backup: %w", err)
+	if r.Backup != "" {
+		if err := r.backup(h); err != nil {
+			return err
 		}
 	}
 	return h.DeleteRegistryKey(r.Key)
+}
+
+// backup exports the key to the backup file, unless that file holds the
+// export already; any other file there stops the delete (the host may
+// have changed since the plan).
+func (r *RegistryKey) backup(h host.Host) error {
+	data, err := ExportReg(h, r.Key)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	b, err := readPath(h, r.Backup, false)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if b["exists"] == "true" {
+		if why := r.backupHeld(b, b["sha256"] == digest(data)); why != "" {
+			return fmt.Errorf("refusing to delete %s: %s", r.Key, why)
+		}
+		return nil
+	}
+	if err := h.MkdirAll(parentDir(r.Backup)); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := h.WriteFile(r.Backup, data); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	return nil
 }
 
 var longRoots = map[string]string{

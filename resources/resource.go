@@ -42,6 +42,9 @@ const (
 	KindPath          = "path"
 	KindRegistryValue = "registry_value"
 	KindRegistryKey   = "registry_key"
+	// KindRegistryExport is what a registry key's .reg export would hold
+	// now (its sha256): a backup file is compared with it.
+	KindRegistryExport = "registry_export"
 	// KindFiles is the files of a folder that match a pattern;
 	// KindEntries its entries of any kind.
 	KindFiles   = "files"
@@ -192,6 +195,8 @@ func Read(ctx context.Context, h host.Host, o Object) (State, error) {
 		return readRegistryValue(h, o)
 	case KindRegistryKey:
 		return readRegistryKey(h, o.Name)
+	case KindRegistryExport:
+		return readRegistryExport(h, o.Name)
 	case KindFiles, KindEntries:
 		return readEntries(h, o)
 	case KindProbe:
@@ -243,3 +248,15 @@ func Removed(parent, k Key, s State) (State, bool) {
 	}
 	return nil, false
 }
+
+// PartialError is the error of an Apply that failed after changing part
+// of what it was to change, in a way the step's objects do not show (the
+// files a delete removed before it stopped, under a folder that is still
+// there). Done says what changed, as found by reading the host again.
+type PartialError struct {
+	Err  error
+	Done []string
+}
+
+func (e *PartialError) Error() string { return e.Err.Error() }
+func (e *PartialError) Unwrap() error { return e.Err }

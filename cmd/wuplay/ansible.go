@@ -45,14 +45,17 @@ type ansibleResult struct {
 	Plan    *engine.PlanDocument `json:"wuplay_plan,omitempty"`
 	Steps   []ansibleStep        `json:"wuplay_steps,omitempty"`
 	PutBack []string             `json:"put_back,omitempty"`
-	Diff    []ansibleDiff        `json:"diff,omitempty"`
+	// LeftChanged is what a failed apply left changed on the host.
+	LeftChanged []string      `json:"left_changed,omitempty"`
+	Diff        []ansibleDiff `json:"diff,omitempty"`
 }
 
 type ansibleStep struct {
-	Address string `json:"address"`
-	Result  string `json:"result"`
-	Error   string `json:"error,omitempty"`
-	PutBack string `json:"put_back,omitempty"`
+	Address string   `json:"address"`
+	Result  string   `json:"result"`
+	Error   string   `json:"error,omitempty"`
+	PutBack string   `json:"put_back,omitempty"`
+	Changed []string `json:"changed,omitempty"`
 }
 
 // ansibleDiff is one entry of Ansible's diff, shown by --diff.
@@ -106,7 +109,7 @@ func (c *cli) ansibleRun(ctx context.Context, data []byte) *ansibleResult {
 	if in.Playbook == "" {
 		return fail("argument playbook is required: a shipped playbook such as kb910336, or a path on the host")
 	}
-	a := &args{command: "apply", playbook: in.Playbook, host: in.Host, replace: in.Replace, target: in.Target, autoApprove: true}
+	a := &args{command: "apply", playbook: in.Playbook, host: in.Host, hostGiven: in.Host != "", replace: in.Replace, target: in.Target, autoApprove: true}
 	if a.host == "" {
 		a.host = "local"
 	}
@@ -150,11 +153,11 @@ func (c *cli) ansibleRun(ctx context.Context, data []byte) *ansibleResult {
 	counts := map[engine.Status]int{}
 	for _, sr := range results {
 		counts[sr.Status]++
-		s := ansibleStep{Address: sr.Addr, Result: string(sr.Status), PutBack: sr.PutBack}
+		s := ansibleStep{Address: sr.Addr, Result: string(sr.Status), PutBack: sr.PutBack, Changed: sr.Changed}
 		if sr.Err != nil {
 			s.Error = sr.Err.Error()
 		}
-		if sr.PutBack != "" {
+		if sr.Status == engine.PutBack {
 			res.PutBack = append(res.PutBack, sr.PutBack)
 		}
 		res.Steps = append(res.Steps, s)
@@ -162,7 +165,11 @@ func (c *cli) ansibleRun(ctx context.Context, data []byte) *ansibleResult {
 	res.Changed = counts[engine.Done] > 0
 	res.Msg = fmt.Sprintf("applied: %d changed, %d unchanged", counts[engine.Done], counts[engine.Unchanged])
 	if err != nil {
-		res.Failed = true
+		// Changed is whether the host differs from before, read again: a
+		// step that failed partly done, or a put back that failed, changed
+		// it too.
+		res.LeftChanged = leftChanged(ctx, pp, results, err)
+		res.Failed, res.Changed = true, len(res.LeftChanged) > 0
 		res.Msg = fmt.Sprintf("%v (%d changed, %d not attempted)", err, counts[engine.Done], counts[engine.NotAttempted])
 	}
 	return res

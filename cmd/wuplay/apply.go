@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/user"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,6 +24,9 @@ func (c *cli) apply(ctx context.Context, argv []string) int {
 	if _, saved := r.planFile(); !r.a.autoApprove && !r.terminal && !saved {
 		return r.failed(errors.New("apply asks for approval on a terminal, and this is not one: review the plan with \"wuplay plan\", then run apply with -auto-approve"))
 	}
+	if err := r.checkOutputs(); err != nil {
+		return r.failed(err)
+	}
 	pp, diags, err := r.prepare(ctx)
 	if r.diagnose(diags) {
 		return exitError
@@ -33,7 +37,7 @@ func (c *cli) apply(ctx context.Context, argv []string) int {
 	defer pp.unlock()
 	r.show(pp.plan)
 	if changed, _ := pp.plan.Changed(); changed == 0 {
-		return r.writeReport(pp.plan, nil, nil, time.Now())
+		return r.writeReport(pp.plan, nil, nil, nil, time.Now())
 	}
 	if !r.a.autoApprove && !pp.saved {
 		yes, err := r.confirm(ctx, fmt.Sprintf("Apply these changes to %s?", pp.plan.Host))
@@ -51,12 +55,13 @@ func (c *cli) apply(ctx context.Context, argv []string) int {
 	}
 	started := time.Now()
 	results, err := engine.Apply(ctx, pp.plan, pp.host, obs)
+	left := leftChanged(ctx, pp, results, err)
 	if r.json != nil {
-		r.json.ApplySummary(results)
+		r.json.ApplySummary(results, err, left)
 	} else {
-		writeResults(r.stdout, results)
+		writeResults(r.stdout, results, err, left)
 	}
-	if code := r.writeReport(pp.plan, results, err, started); code != exitOK {
+	if code := r.writeReport(pp.plan, results, err, left, started); code != exitOK {
 		return code
 	}
 	if err != nil {
@@ -72,8 +77,22 @@ func (r *run) planFile() ([]byte, bool) {
 	return src, err == nil && isPlanFile(src)
 }
 
+// leftChanged says what an apply that did not succeed left changed on
+// the host, read again after putting back; nil after a success.
+func leftChanged(ctx context.Context, pp *prepared, results []engine.StepResult, applyErr error) []string {
+	if applyErr == nil {
+		return nil
+	}
+	// Read even after Ctrl-C: the user must learn what the host is left as.
+	left, err := engine.LeftChanged(context.WithoutCancel(ctx), pp.plan, pp.host, results)
+	if err != nil {
+		left = append(left, fmt.Sprintf("unknown: %v", err))
+	}
+	return left
+}
+
 // writeReport writes the -report audit record, if asked for.
-func (r *run) writeReport(p *engine.Plan, results []engine.StepResult, applyErr error, started time.Time) int {
+func (r *run) writeReport(p *engine.Plan, results []engine.StepResult, applyErr error, left []string, started time.Time) int {
 	if r.a.report == "" {
 		return exitOK
 	}
@@ -83,6 +102,7 @@ func (r *run) writeReport(p *engine.Plan, results []engine.StepResult, applyErr 
 	}
 	machine, _ := os.Hostname()
 	rep := engine.NewReport(p, results, applyErr, started, time.Now(), who, machine)
+	rep.LeftChanged = left
 	if err := host.WriteFileAtomic(r.a.report, rep.Marshal()); err != nil {
 		return r.failed(fmt.Errorf("report: %w", err))
 	}
@@ -152,21 +172,36 @@ func (o *textObserver) StepFinished(sp *engine.StepPlan, r engine.StepResult) {
 	}
 	verb := "complete"
 	if r.Err != nil {
-		verb = "failed"
+		verb = string(r.Status)
 	}
 	fmt.Fprintf(o.w, "%s: %s %s after %s\n", sp.Addr, sp.Action, verb, r.Duration.Round(time.Millisecond))
 }
 
-func writeResults(w io.Writer, results []engine.StepResult) {
+// writeResults prints how the apply that returned err ended: a summary
+// line, each changed step's result, and what a failed or interrupted apply
+// left changed on the host (left, read again after putting back).
+func writeResults(w io.Writer, results []engine.StepResult, err error, left []string) {
 	counts := map[engine.Status]int{}
 	for _, r := range results {
 		counts[r.Status]++
 	}
-	if counts[engine.Failed] == 0 {
+	if err == nil {
 		fmt.Fprintf(w, "\nApply complete! %d changed, %d unchanged.\n", counts[engine.Done], counts[engine.Unchanged])
 	} else {
-		fmt.Fprintf(w, "\nApply failed: %d changed, %d failed, %d put back, %d not attempted, %d unchanged.\n",
-			counts[engine.Done], counts[engine.Failed], counts[engine.PutBack], counts[engine.NotAttempted], counts[engine.Unchanged])
+		parts := []string{fmt.Sprintf("%d changed", counts[engine.Done]), fmt.Sprintf("%d failed", counts[engine.Failed])}
+		if n := counts[engine.PartlyDone]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d failed partly done", n))
+		}
+		parts = append(parts, fmt.Sprintf("%d put back", counts[engine.PutBack]))
+		if n := counts[engine.PutBackFailed]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d put back failed", n))
+		}
+		parts = append(parts, fmt.Sprintf("%d not attempted", counts[engine.NotAttempted]), fmt.Sprintf("%d unchanged", counts[engine.Unchanged]))
+		how := "failed"
+		if errors.Is(err, engine.ErrInterrupted) {
+			how = "interrupted"
+		}
+		fmt.Fprintf(w, "\nApply %s: %s.\n", how, strings.Join(parts, ", "))
 	}
 	for _, r := range results {
 		if r.Status == engine.Unchanged {
@@ -176,9 +211,21 @@ func writeResults(w io.Writer, results []engine.StepResult) {
 		if r.Status != engine.NotAttempted {
 			took = r.Duration.Round(time.Millisecond).String()
 		}
-		fmt.Fprintf(w, "  %-40s %-14s %s\n", r.Addr, r.Status, took)
+		fmt.Fprintf(w, "  %-40s %-19s %s\n", r.Addr, r.Status, took)
+		for _, c := range r.Changed {
+			fmt.Fprintf(w, "  %-40s %s\n", "", c)
+		}
 		if r.PutBack != "" {
 			fmt.Fprintf(w, "  %-40s %s\n", "", r.PutBack)
+		}
+	}
+	switch {
+	case err != nil && len(left) == 0:
+		fmt.Fprintf(w, "\nThe host is as it was before the apply.\n")
+	case err != nil:
+		fmt.Fprintf(w, "\nThe host is left changed:\n")
+		for _, l := range left {
+			fmt.Fprintf(w, "  %s\n", l)
 		}
 	}
 }

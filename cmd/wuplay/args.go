@@ -16,10 +16,13 @@ type args struct {
 	vars     []string // NAME=VALUE
 	varFiles []string
 	host     string
-	noColor  bool
-	json     bool
-	replace  []string
-	target   []string
+	// hostGiven says that -host was given: a saved plan is applied to
+	// its own host, which an explicit -host must then name.
+	hostGiven bool
+	noColor   bool
+	json      bool
+	replace   []string
+	target    []string
 
 	detailedExitcode bool          // plan
 	out              string        // plan
@@ -83,6 +86,7 @@ func parseArgs(command string, argv []string, usage io.Writer) (*args, error) {
 		}
 		return nil, err
 	}
+	fs.Visit(func(f *flag.Flag) { a.hostGiven = a.hostGiven || f.Name == "host" })
 	switch fs.NArg() {
 	case 0:
 		if command == "show" {

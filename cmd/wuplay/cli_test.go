@@ -26,7 +26,7 @@ func TestParseArgs(t *testing.T) {
 		},
 		"repeatable flags": {
 			command: "apply", argv: []string{"-var", "a=1", "-var=b=2", "-replace", "service.x", "-replace=file.y", "-auto-approve", "-host", "sim:d", "p.hcl"},
-			want: &args{command: "apply", playbook: "p.hcl", host: "sim:d", vars: []string{"a=1", "b=2"},
+			want: &args{command: "apply", playbook: "p.hcl", host: "sim:d", hostGiven: true, vars: []string{"a=1", "b=2"},
 				replace: []string{"service.x", "file.y"}, autoApprove: true},
 		},
 		"apply has no -detailed-exitcode": {

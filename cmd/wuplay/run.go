@@ -174,8 +174,20 @@ func (r *run) prepareSaved(ctx context.Context, pp *prepared, src []byte) (*prep
 		return nil, nil, err
 	}
 	r.files[d.Playbook.Filename] = &hcl.File{Bytes: []byte(d.Playbook.Content)}
+	// The plan's own host, wherever apply runs from: a simulated host by
+	// its recorded folder, not by a relative name.
 	spec := d.Host
-	if r.a.host != "local" {
+	if d.HostFolder != "" {
+		spec = "sim:" + d.HostFolder
+	}
+	if r.a.hostGiven {
+		h, err := host.Open(r.a.host)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := d.CheckPlace(h); err != nil {
+			return nil, nil, fmt.Errorf("%s: -host %s: %w; apply it without -host, or make a plan for that host; nothing was changed", r.a.playbook, r.a.host, err)
+		}
 		spec = r.a.host
 	}
 	if err := r.openHost(ctx, pp, spec); err != nil {
@@ -220,6 +232,9 @@ func (c *cli) plan(ctx context.Context, argv []string) int {
 	r, code := c.start("plan", argv)
 	if r == nil {
 		return code
+	}
+	if err := r.checkOutputs(); err != nil {
+		return r.failed(err)
 	}
 	pp, diags, err := r.prepare(ctx)
 	if r.diagnose(diags) {

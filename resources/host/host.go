@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 )
@@ -21,6 +22,9 @@ type Host interface {
 	// StateDir is the folder (on this machine) of wuplay's own state for
 	// the host, such as its lock.
 	StateDir() (string, error)
+	// Where says where the host is, so that a saved plan applies only
+	// where it was made.
+	Where() (Place, error)
 	FS
 	Services
 	Registry
@@ -78,6 +82,23 @@ type Services interface {
 	// Elevated reports whether this run may change services: on Windows,
 	// whether the prompt is elevated.
 	Elevated() (bool, error)
+}
+
+// Place is where a host is: the machine wuplay runs on (its host name;
+// on Windows the computer's) and, for a simulated host, its folder there,
+// absolute and with links resolved, however the user spelled it.
+type Place struct {
+	Machine string
+	Folder  string
+}
+
+// machine is this machine's name.
+func machine() (string, error) {
+	name, err := os.Hostname()
+	if err != nil {
+		return "", fmt.Errorf("this machine's name: %w", err)
+	}
+	return name, nil
 }
 
 // PathInfo is what Stat says of a path.

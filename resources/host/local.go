@@ -20,6 +20,11 @@ func Local() Host { return local{} }
 
 func (local) String() string { return "local" }
 
+func (local) Where() (Place, error) {
+	m, err := machine()
+	return Place{Machine: m}, err
+}
+
 // StateDir is $WUPLAY_STATE_DIR if set, else the system's folder for
 // program state: /var/lib/wuplay, or %ProgramData%\wuplay on Windows.
 func (local) StateDir() (string, error) {

@@ -75,6 +75,10 @@ type simService struct {
 	// HangsOnStop is a service that never finishes stopping: it stays
 	// STOP_PENDING until the step's timeout.
 	HangsOnStop bool `yaml:"hangs_on_stop,omitempty"`
+	// FailsToStart is a service whose process dies as it starts (a
+	// corrupt binary, a missing DLL): every start fails and it stays
+	// stopped. No plan can foresee it.
+	FailsToStart bool `yaml:"fails_to_start,omitempty"`
 }
 
 // OpenSim opens the simulated host in dir.
@@ -128,6 +132,22 @@ func OpenSim(dir string) (*Sim, error) {
 }
 
 func (s *Sim) String() string { return "sim:" + s.dir }
+
+// Where is this machine and the host's folder on it.
+func (s *Sim) Where() (Place, error) {
+	m, err := machine()
+	if err != nil {
+		return Place{}, err
+	}
+	dir, err := filepath.Abs(s.dir)
+	if err == nil {
+		dir, err = filepath.EvalSymlinks(dir)
+	}
+	if err != nil {
+		return Place{}, fmt.Errorf("simulated host %s: %w", s.dir, err)
+	}
+	return Place{Machine: m, Folder: dir}, nil
+}
 
 // change counts a change of the host, and dies at the one killAfter names.
 func (s *Sim) change() {
@@ -465,6 +485,9 @@ func (s *Sim) StartService(ctx context.Context, name string, timeout time.Durati
 		if err := s.StartService(ctx, dep, timeout); err != nil {
 			return fmt.Errorf("service %s: dependency: %w", n, err)
 		}
+	}
+	if svc.FailsToStart {
+		return fmt.Errorf("service %s: the process terminated unexpectedly (ERROR_PROCESS_ABORTED, 1067)", n)
 	}
 	for _, p := range svc.Creates {
 		if err := s.MkdirAll(p); err != nil {
