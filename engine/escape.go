@@ -1,0 +1,147 @@
+package engine
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Every string that a playbook, a variable, a saved plan or a host gave
+// (names, paths, descriptions, command output, event messages, host names)
+// is untrusted: a reviewer must see it as it is, and it must not be able to
+// move the cursor, erase a line, reverse text or start a new line, heading
+// or link in what the reviewer reads. Each view has one function for it:
+// EscapeText for the terminal and plain text, mdText and mdCode for
+// Markdown, dotQuote for DOT.
+
+// EscapeText returns s with everything that a terminal would not show as
+// itself replaced by a visible escape in Go's style: control characters
+// (C0, DEL, C1, so ESC, CR, BS and NEL) as \x1b, \r, \b, \u0085; newlines as
+// \n, so that s stays on one line; format characters such as the bidi
+// overrides and isolates and zero-width spaces, line and paragraph
+// separators, other spaces than U+0020 and characters that render as
+// nothing (Hangul fillers, variation selectors) as \u202e; bytes that are
+// not UTF-8 as \xff. Backslashes are kept as they are, so that Windows
+// paths read as an administrator writes them. The result holds only
+// printable characters, so escaping it again changes nothing.
+func EscapeText(s string) string {
+	i := strings.IndexFunc(s, func(r rune) bool { return r == utf8.RuneError || hidden(r) })
+	if i < 0 {
+		return s
+	}
+	b := make([]byte, 0, len(s)+16)
+	b = append(b, s[:i]...)
+	for s = s[i:]; s != ""; {
+		r, n := utf8.DecodeRuneInString(s)
+		switch {
+		case r == utf8.RuneError && n == 1:
+			b = append(b, `\x`...)
+			b = append(b, "0123456789abcdef"[s[0]>>4], "0123456789abcdef"[s[0]&15])
+		case hidden(r):
+			// QuoteRune writes 'X' with X in Go's escapes: \n, \x1b, \u202e.
+			q := strconv.QuoteRuneToASCII(r)
+			b = append(b, q[1:len(q)-1]...)
+		default:
+			b = append(b, s[:n]...)
+		}
+		s = s[n:]
+	}
+	return string(b)
+}
+
+// hidden reports whether a terminal might show r as something other than
+// one visible character of its own.
+func hidden(r rune) bool {
+	return !strconv.IsPrint(r) || r == '\t' ||
+		unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) || unicode.Is(unicode.Variation_Selector, r)
+}
+
+// mdSpecial are the characters that can start Markdown (GitHub's dialect)
+// inline syntax: escapes, code spans, emphasis, strikethrough, links and
+// images, HTML and autolinks, entities, headings, table cells, math.
+const mdSpecial = "\\`*_~[]<>!&#|$"
+
+// asciiPunct are the characters that a backslash escapes in Markdown.
+const asciiPunct = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+
+// mdText renders untrusted text as literal Markdown inline text: escaped
+// as for a terminal, then each character that could begin Markdown syntax
+// escaped with a backslash. A backslash is escaped only where Markdown
+// would read it as an escape, before punctuation or at the end (what
+// follows is wuplay's), so that Windows paths still read as written. It
+// does not protect a line's first character (a list marker, "1."), so it
+// goes after some text of wuplay's own.
+func mdText(s string) string {
+	s = EscapeText(s)
+	if !strings.ContainsAny(s, mdSpecial) {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == '\\':
+			if i+1 == len(s) || strings.IndexByte(asciiPunct, s[i+1]) >= 0 {
+				b.WriteByte('\\')
+			}
+		case strings.ContainsRune(mdSpecial, r):
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// mdCode renders untrusted text as a Markdown code span, fenced by more
+// backticks than its longest run of them, so that no value can close it.
+// Nothing is interpreted inside a code span; a table cell still needs its
+// pipes escaped (mdRow does that).
+func mdCode(s string) markup {
+	s = EscapeText(s)
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	// A span that begins or ends with a backtick needs a space between it
+	// and the fence; Markdown removes one space at each end, so one that
+	// begins or ends with a space needs one too, to keep its own.
+	if s == "" || strings.ContainsAny(s[:1], "` ") || strings.ContainsAny(s[len(s)-1:], "` ") {
+		s = " " + s + " "
+	}
+	return markup(fence + s + fence)
+}
+
+// mdRow writes one row of a Markdown table: strings escaped as text, markup
+// and numbers as they are. GitHub's tables split cells at every pipe not
+// escaped, even in a code span, and take one backslash off each escaped
+// pipe before reading the cell: escaping every pipe here keeps each cell as
+// it reads alone.
+func (pw *printer) mdRow(cells ...any) {
+	row := make([]string, len(cells))
+	for i, c := range cells {
+		switch c := c.(type) {
+		case string:
+			row[i] = mdText(c)
+		default:
+			row[i] = fmt.Sprint(c)
+		}
+		row[i] = strings.ReplaceAll(row[i], "|", `\|`)
+	}
+	pw.printf("| %s |\n", markup(strings.Join(row, " | ")))
+}
+
+// dotQuote renders untrusted text as a DOT quoted string: escaped as for a
+// terminal (DOT would take a newline in a label as one), then with
+// backslashes doubled, since Graphviz reads \n, \l and \N in a label as
+// line breaks and names, and quotes escaped. Within quotes a DOT string
+// is never an HTML-like label.
+func dotQuote(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(EscapeText(s)) + `"`
+}
