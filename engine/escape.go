@@ -1,11 +1,15 @@
 package engine
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/hashicorp/hcl/v2"
 )
 
 // Every string that a playbook, a variable, a saved plan or a host gave
@@ -144,4 +148,65 @@ func (pw *printer) mdRow(cells ...any) {
 // is never an HTML-like label.
 func dotQuote(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(EscapeText(s)) + `"`
+}
+
+// WriteDiagnostics prints diagnostics as hcl's text writer does (file,
+// line, the source lines underneath), with their summaries, details, file
+// names and source lines escaped for a terminal: a playbook's text, and
+// the names and values that diagnostics quote, are untrusted too.
+func WriteDiagnostics(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnostics, width uint, color bool) error {
+	safe := make(map[string]*hcl.File, len(files))
+	offsets := map[string]func(int) int{}
+	for name, f := range files {
+		src, at := escapeSource(f.Bytes)
+		safe[EscapeText(name)] = &hcl.File{Bytes: src}
+		offsets[EscapeText(name)] = at
+	}
+	escRange := func(r *hcl.Range) *hcl.Range {
+		if r == nil {
+			return nil
+		}
+		e := *r
+		e.Filename = EscapeText(r.Filename)
+		if at := offsets[e.Filename]; at != nil {
+			e.Start.Byte, e.End.Byte = at(r.Start.Byte), at(r.End.Byte)
+		}
+		return &e
+	}
+	out := make(hcl.Diagnostics, len(diags))
+	for i, d := range diags {
+		e := *d
+		e.Summary, e.Detail = EscapeText(d.Summary), EscapeText(d.Detail)
+		e.Subject, e.Context = escRange(d.Subject), escRange(d.Context)
+		out[i] = &e
+	}
+	return hcl.NewDiagnosticTextWriter(w, safe, width, color).WriteDiagnostics(out)
+}
+
+// escapeSource escapes each line of a source file as EscapeText does,
+// keeping its line ends (LF or CRLF), and returns where each byte offset
+// of src went.
+func escapeSource(src []byte) ([]byte, func(int) int) {
+	out := make([]byte, 0, len(src))
+	at := make([]int, 0, len(src)+1) // at[i] is where src[i] went
+	for line := range bytes.Lines(src) {
+		body := bytes.TrimSuffix(line, []byte("\n"))
+		if len(body) < len(line) {
+			body = bytes.TrimSuffix(body, []byte("\r"))
+		}
+		for i := 0; i < len(body); {
+			_, n := utf8.DecodeRune(body[i:])
+			for range n {
+				at = append(at, len(out))
+			}
+			out = append(out, EscapeText(string(body[i:i+n]))...)
+			i += n
+		}
+		for _, c := range line[len(body):] {
+			at = append(at, len(out))
+			out = append(out, c)
+		}
+	}
+	at = append(at, len(out))
+	return out, func(i int) int { return at[min(max(i, 0), len(at)-1)] }
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/hcl/v2"
 
 	"github.com/wuplay/wuplay/resources"
 )
@@ -345,4 +346,39 @@ func dotShape(out string) []string {
 		shape = append(shape, s.String())
 	}
 	return shape
+}
+
+// TestWriteDiagnostics: a playbook's source lines, the names that
+// diagnostics quote and file names reach the terminal escaped, with the
+// highlight still on the part of the line that the diagnostic names.
+func TestWriteDiagnostics(t *testing.T) {
+	tests := map[string]struct {
+		filename, src string
+		color         bool
+		want          string
+	}{
+		"a step name that erases the line above": {
+			filename: "kb.hcl",
+			src:      "playbook \"p\" {}\nservice \"a\u202e\x1b[1A\" {\n  name = \"x\"\n}\nservice \"a\u202e\x1b[1A\" {\n  name = \"x\"\r\n}\n",
+			want: "Error: Duplicate step\n\n  on kb.hcl line 5:\n   5: service \"a\\u202e\\x1b[1A\" {\n\n" +
+				"service.a\\u202e\\x1b[1A is declared twice; the first is at kb.hcl:2,1-17.\n\n",
+		},
+		"a control character in the source, highlighted": {
+			filename: "kb\x1b[2K.hcl",
+			src:      "playbook \"p\" {}\nservice \"a\" {\n  bo\x1b[2Kgus = 1\n}\n",
+			color:    true,
+			want: "\x1b[31mError\x1b[0m: Invalid character\n\n  on kb\\x1b[2K.hcl line 3:\n   3:   bo\x1b[1;4m\\x1b\x1b[0m[2Kgus = 1\n\n" +
+				"This character is not used within the language.\n\n",
+		},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, diags := Load(tt.filename, []byte(tt.src))
+			var b strings.Builder
+			must(t, WriteDiagnostics(&b, map[string]*hcl.File{tt.filename: {Bytes: []byte(tt.src)}}, diags[:1], 78, tt.color))
+			if diff := cmp.Diff(tt.want, b.String()); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
 }
