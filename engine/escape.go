@@ -41,8 +41,7 @@ func EscapeText(s string) string {
 		r, n := utf8.DecodeRuneInString(s)
 		switch {
 		case r == utf8.RuneError && n == 1:
-			b = append(b, `\x`...)
-			b = append(b, "0123456789abcdef"[s[0]>>4], "0123456789abcdef"[s[0]&15])
+			b = fmt.Appendf(b, `\x%02x`, s[0])
 		case hidden(r):
 			// QuoteRune writes 'X' with X in Go's escapes: \n, \x1b, \u202e.
 			q := strconv.QuoteRuneToASCII(r)

@@ -382,3 +382,22 @@ func TestWriteDiagnostics(t *testing.T) {
 		})
 	}
 }
+
+// FuzzEscapeText: whatever the input, the text view's escape leaves only
+// characters that show as themselves, and is its own fixed point.
+func FuzzEscapeText(f *testing.F) {
+	for _, s := range hostile {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := EscapeText(s)
+		for _, r := range got {
+			if hidden(r) || r == '\ufffd' && !strings.ContainsRune(s, '\ufffd') {
+				t.Fatalf("EscapeText(%q) = %q keeps %U", s, got, r)
+			}
+		}
+		if again := EscapeText(got); again != got {
+			t.Fatalf("EscapeText(%q) = %q, and again %q", s, got, again)
+		}
+	})
+}
