@@ -6,7 +6,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/wuplay/wuplay/resources"
 )
@@ -70,7 +69,7 @@ func (pw *printer) printf(format string, args ...any) {
 			args[i] = pw.untrusted(a)
 		case markup:
 			args[i] = string(a)
-		case int, time.Duration:
+		case int:
 		default:
 			panic(fmt.Sprintf("printer: a %T argument, neither escaped nor markup", a))
 		}
