@@ -452,7 +452,7 @@ func WriteFleetText(w io.Writer, s *FleetSummary, color bool) error {
 // outcomes, then each distinct plan that changes something, step by step,
 // with what it puts at risk.
 func WriteFleetMarkdown(w io.Writer, s *FleetSummary) error {
-	pw := &printer{w: w}
+	pw := &printer{w: w, escape: mdText}
 	pw.printf("## wuplay fleet report: %s\n\n", s.playbooks())
 	pw.printf("**%d hosts: %d would change, %d already fine", s.Hosts, s.WouldChange, s.AlreadyFine)
 	if s.SymptomAbsent > 0 {
@@ -464,17 +464,17 @@ func WriteFleetMarkdown(w io.Writer, s *FleetSummary) error {
 	}
 	pw.printf(".**\n\n| Hosts | Outcome | Plan or reason | For example |\n|---:|---|---|---|\n")
 	for i, p := range s.Plans {
-		pw.printf("| %d | %s | Plan %d: %d to change, %d unchanged | %s |\n", p.HostCount, p.outcome(), i+1, p.Changes, p.Unchanged, mdExamples(p.Hosts))
+		pw.mdRow(p.HostCount, p.outcome(), fmt.Sprintf("Plan %d: %d to change, %d unchanged", i+1, p.Changes, p.Unchanged), mdExamples(p.Hosts))
 	}
 	for _, f := range s.Failures {
-		pw.printf("| %d | failed to plan | %s | %s |\n", f.HostCount, mdCell(f.Message), mdExamples(f.Hosts))
+		pw.mdRow(f.HostCount, "failed to plan", f.Message, mdExamples(f.Hosts))
 	}
 	if s.Unreadable > 0 {
 		var hosts []string
 		for _, u := range s.UnreadableResults {
 			hosts = append(hosts, u.Host)
 		}
-		pw.printf("| %d | could not be read | %s | %s |\n", s.Unreadable, mdCell(s.UnreadableResults[0].Error), mdExamples(hosts))
+		pw.mdRow(s.Unreadable, "could not be read", s.UnreadableResults[0].Error, mdExamples(hosts))
 	}
 	for i, p := range s.Plans {
 		if p.Changes == 0 {
@@ -484,7 +484,7 @@ func WriteFleetMarkdown(w io.Writer, s *FleetSummary) error {
 		pw.printf("Fingerprint %s, playbook %s.\n\n", mdCode(p.Fingerprint), p.Playbook)
 		pw.printf("| # | Step | Action | Change |\n|---|---|---|---|\n")
 		for j, ds := range p.Steps {
-			pw.printf("| %d | %s | %s | %s |\n", j+1, mdCode(ds.Address), ds.Action, mdCell(changeText(ds)))
+			pw.mdRow(j+1, mdCode(ds.Address), ds.Action, changeText(ds))
 		}
 		if risks := risks(&PlanDocument{Steps: p.Steps}); len(risks) > 0 {
 			pw.printf("\nRisks:\n\n")
@@ -548,14 +548,14 @@ func examples(hosts []string) string {
 	return fmt.Sprintf("%s and %d more", strings.Join(hosts[:fleetExamples], ", "), len(hosts)-fleetExamples)
 }
 
-func mdExamples(hosts []string) string {
+func mdExamples(hosts []string) markup {
 	var quoted []string
 	for _, h := range hosts[:min(fleetExamples, len(hosts))] {
-		quoted = append(quoted, mdCode(h))
+		quoted = append(quoted, string(mdCode(h)))
 	}
 	out := strings.Join(quoted, ", ")
 	if n := len(hosts) - fleetExamples; n > 0 {
 		out += fmt.Sprintf(" and %d more", n)
 	}
-	return mdCell(out)
+	return markup(out)
 }

@@ -9,17 +9,17 @@ import (
 // dependencies, in Graphviz DOT: solid edges for depends_on, dashed ones
 // for the written order.
 func WriteGraph(w io.Writer, pb *Playbook) error {
-	pw := &printer{w: w}
-	pw.printf("digraph %q {\n  rankdir = \"TB\";\n  node [shape = \"box\"];\n", pb.Name)
+	pw := &printer{w: w, escape: dotQuote}
+	pw.printf("digraph %s {\n  rankdir = \"TB\";\n  node [shape = \"box\"];\n", pb.Name)
 	for i, s := range pb.Steps {
-		pw.printf("  %q [label = %q];\n", s.Addr(), fmt.Sprintf("%d. %s", i+1, s.Addr()))
+		pw.printf("  %s [label = %s];\n", s.Addr(), fmt.Sprintf("%d. %s", i+1, s.Addr()))
 	}
 	for i, s := range pb.Steps {
 		if i > 0 {
-			pw.printf("  %q -> %q [style = \"dashed\"];\n", pb.Steps[i-1].Addr(), s.Addr())
+			pw.printf("  %s -> %s [style = \"dashed\"];\n", pb.Steps[i-1].Addr(), s.Addr())
 		}
 		for _, d := range s.DependsOn {
-			pw.printf("  %q -> %q [label = \"depends_on\"];\n", d, s.Addr())
+			pw.printf("  %s -> %s [label = \"depends_on\"];\n", d, s.Addr())
 		}
 	}
 	pw.printf("}\n")

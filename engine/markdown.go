@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -14,7 +16,7 @@ import (
 // WriteMarkdown renders a saved plan as a summary for a change ticket:
 // what will change, step by step, and what the change puts at risk.
 func WriteMarkdown(w io.Writer, d *PlanDocument) error {
-	pw := &printer{w: w}
+	pw := &printer{w: w, escape: mdText}
 	pw.printf("## wuplay plan: %s on %s\n\n", d.Playbook.Name, mdCode(d.Host))
 	if d.Playbook.Title != "" {
 		pw.printf("**%s**", d.Playbook.Title)
@@ -27,7 +29,7 @@ func WriteMarkdown(w io.Writer, d *PlanDocument) error {
 	pw.printf("**Plan: %d to change, %d unchanged.**\n\n", d.Summary.Changes, d.Summary.Unchanged)
 	pw.printf("| # | Step | Action | Change |\n|---|---|---|---|\n")
 	for i, ds := range d.Steps {
-		pw.printf("| %d | %s | %s | %s |\n", i+1, mdCode(ds.Address), ds.Action, mdCell(changeText(ds)))
+		pw.mdRow(i+1, mdCode(ds.Address), ds.Action, changeText(ds))
 	}
 	if risks := risks(d); len(risks) > 0 {
 		pw.printf("\n### Risks\n\n")
@@ -38,7 +40,12 @@ func WriteMarkdown(w io.Writer, d *PlanDocument) error {
 	if len(d.Facts) > 0 {
 		pw.printf("\n### Facts read at plan time\n\n")
 		for _, name := range slices.Sorted(maps.Keys(d.Facts)) {
-			pw.printf("- %s = %s\n", mdCode("fact."+name), mdCode(string(d.Facts[name])))
+			// On one line: a saved plan holds it indented.
+			var v bytes.Buffer
+			if json.Compact(&v, d.Facts[name]) != nil {
+				v.Write(d.Facts[name])
+			}
+			pw.printf("- %s = %s\n", mdCode("fact."+name), mdCode(v.String()))
 		}
 	}
 	if len(d.Variables) > 0 {
@@ -50,46 +57,46 @@ func WriteMarkdown(w io.Writer, d *PlanDocument) error {
 	return pw.err
 }
 
-// changeText says in one line what a step does.
-func changeText(ds DocStep) string {
+// changeText says in one line of Markdown what a step does.
+func changeText(ds DocStep) markup {
 	switch {
 	case ds.Action == string(resources.NoOp):
-		return "no change: " + ds.Reason
+		return markup("no change: " + mdText(ds.Reason))
 	case ds.Action == string(resources.Rename):
-		return fmt.Sprintf("%s → %s", ds.Changes[0].Name, ds.renamedTo())
+		return mdCode(ds.Changes[0].Name) + " → " + mdCode(ds.renamedTo())
 	case ds.Action == string(resources.Run):
-		return ds.Reason
+		return markup(mdText(ds.Reason))
 	}
 	var parts []string
 	for _, c := range ds.Changes {
 		var attrs []string
 		for _, name := range slices.Sorted(maps.Keys(c.After)) {
 			if c.Before[name] != c.After[name] && name != "exists" {
-				attrs = append(attrs, fmt.Sprintf("%s %s → %s", name, show(name, c.Before[name]), show(name, c.After[name])))
+				attrs = append(attrs, mdText(name)+" "+mdText(string(show(name, c.Before[name])))+" → "+mdText(string(show(name, c.After[name]))))
 			}
 		}
 		if c.After["exists"] == "false" {
 			attrs = []string{"deleted"}
 		}
-		parts = append(parts, fmt.Sprintf("%s %s: %s", c.Kind, c.Name, strings.Join(attrs, ", ")))
+		parts = append(parts, fmt.Sprintf("%s %s: %s", mdText(c.Kind), mdCode(c.Name), strings.Join(attrs, ", ")))
 	}
 	if ds.Forced {
 		parts = append(parts, "(forced by -replace)")
 	}
-	return strings.Join(parts, "; ")
+	return markup(strings.Join(parts, "; "))
 }
 
 // risks lists what a reviewer must weigh: services down and for how long
 // at most, deletions, forced steps.
-func risks(d *PlanDocument) []string {
-	var out []string
+func risks(d *PlanDocument) []markup {
+	var out []markup
 	for i, ds := range d.Steps {
 		switch resources.Action(ds.Action) {
 		case resources.Stop, resources.Restart:
 			name := ds.Changes[0].Name
 			until, wait := -1, time.Duration(ds.MaxWaitSeconds)*time.Second
 			if ds.Action == string(resources.Restart) {
-				out = append(out, fmt.Sprintf("Service %s is restarted by step %d; it is down at most %s.", mdCode(name), i+1, 2*wait))
+				out = append(out, markup(fmt.Sprintf("Service %s is restarted by step %d; it is down at most %s.", mdCode(name), i+1, 2*wait)))
 				continue
 			}
 			for j := i + 1; j < len(d.Steps) && until < 0; j++ {
@@ -101,23 +108,19 @@ func risks(d *PlanDocument) []string {
 				}
 			}
 			if until < 0 {
-				out = append(out, fmt.Sprintf("Service %s is stopped by step %d and left stopped.", mdCode(name), i+1))
+				out = append(out, markup(fmt.Sprintf("Service %s is stopped by step %d and left stopped.", mdCode(name), i+1)))
 			} else {
-				out = append(out, fmt.Sprintf("Service %s is stopped from step %d to step %d: at most %s of service waits, plus the time of the steps between.",
-					mdCode(name), i+1, until+1, wait))
+				out = append(out, markup(fmt.Sprintf("Service %s is stopped from step %d to step %d: at most %s of service waits, plus the time of the steps between.",
+					mdCode(name), i+1, until+1, wait)))
 			}
 		case resources.Delete:
-			out = append(out, fmt.Sprintf("Step %d deletes %s: its contents cannot be recovered by wuplay.", i+1, mdCode(ds.Changes[0].Name)))
+			out = append(out, markup(fmt.Sprintf("Step %d deletes %s: its contents cannot be recovered by wuplay.", i+1, mdCode(ds.Changes[0].Name))))
 		case resources.Rename:
-			out = append(out, fmt.Sprintf("Step %d moves %s aside to %s; nothing is deleted.", i+1, mdCode(ds.Changes[0].Name), mdCode(ds.renamedTo())))
+			out = append(out, markup(fmt.Sprintf("Step %d moves %s aside to %s; nothing is deleted.", i+1, mdCode(ds.Changes[0].Name), mdCode(ds.renamedTo()))))
 		}
 		if ds.Forced {
-			out = append(out, fmt.Sprintf("Step %d is forced by -replace.", i+1))
+			out = append(out, markup(fmt.Sprintf("Step %d is forced by -replace.", i+1)))
 		}
 	}
 	return out
 }
-
-func mdCode(s string) string { return "`" + strings.ReplaceAll(s, "`", "'") + "`" }
-
-func mdCell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }

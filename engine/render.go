@@ -43,28 +43,57 @@ func WritePlan(w io.Writer, d *PlanDocument, color bool) error {
 	return pw.err
 }
 
+// printer writes one view (text, Markdown, DOT). Every string argument of
+// its printf is untrusted and escaped for the view; markup passes as it is.
 type printer struct {
 	w     io.Writer
 	color bool
-	err   error
+	// escape renders an untrusted string in the view's syntax; nil is
+	// EscapeText, for the terminal and plain text.
+	escape func(string) string
+	err    error
 }
+
+// markup is text that wuplay made in a view's own syntax (colour codes,
+// markers, Markdown code spans, text escaped already): a printer writes it
+// as it is.
+type markup string
 
 func (pw *printer) printf(format string, args ...any) {
-	if pw.err == nil {
-		_, pw.err = fmt.Fprintf(pw.w, format, args...)
+	if pw.err != nil {
+		return
 	}
+	for i, a := range args {
+		switch a := a.(type) {
+		case string:
+			args[i] = pw.untrusted(a)
+		case markup:
+			args[i] = string(a)
+		case int:
+		default:
+			panic(fmt.Sprintf("printer: a %T argument, neither escaped nor markup", a))
+		}
+	}
+	_, pw.err = fmt.Fprintf(pw.w, format, args...)
 }
 
-func (pw *printer) c(code string) string {
+func (pw *printer) untrusted(s string) string {
+	if pw.escape == nil {
+		return EscapeText(s)
+	}
+	return pw.escape(s)
+}
+
+func (pw *printer) c(code string) markup {
 	if pw.color {
-		return code
+		return markup(code)
 	}
 	return ""
 }
 
-func (pw *printer) marker(m string) string {
+func (pw *printer) marker(m string) markup {
 	code := map[string]string{"+": green, "-": red, "~": yellow, ">": cyan, "!": red}[m]
-	return pw.c(code) + m + pw.c(reset)
+	return pw.c(code) + markup(m) + pw.c(reset)
 }
 
 func (pw *printer) step(ds DocStep) {
@@ -72,12 +101,14 @@ func (pw *printer) step(ds DocStep) {
 		pw.printf("  # %s: no change (%s)\n\n", ds.Address, ds.Reason)
 		return
 	}
-	forced := ""
+	forced := markup("")
 	if ds.Forced {
 		forced = " (forced by -replace)"
 	}
 	pw.printf("  # %s will %s%s\n", ds.Address, ds.Action, forced)
 	if ds.Description != "" {
+		// On one line, its newlines escaped: a line of its own could pass
+		// for another step.
 		pw.printf("  # %s\n", ds.Description)
 	}
 	if ds.Action == string(resources.Run) {
@@ -122,13 +153,16 @@ func (pw *printer) step(ds DocStep) {
 
 // show quotes an attribute value for a plan, shortening digests and
 // showing lists (the files a pattern matches) as lists.
-func show(name, v string) string {
+func show(name, v string) markup {
 	switch {
 	case name == "matches":
-		if v == "" {
-			return "[]"
+		var names []string
+		for _, n := range strings.Split(v, "\n") {
+			if n != "" {
+				names = append(names, string(quote(n)))
+			}
 		}
-		return `["` + strings.ReplaceAll(v, "\n", `", "`) + `"]`
+		return markup("[" + strings.Join(names, ", ") + "]")
 	case name == "sha256" && len(v) > 12:
 		v = v[:12] + "…"
 	case v == "":
@@ -137,6 +171,7 @@ func show(name, v string) string {
 	return quote(v)
 }
 
-// quote puts a value in double quotes without escaping backslashes, so that
-// Windows paths read as an administrator writes them.
-func quote(s string) string { return `"` + s + `"` }
+// quote puts an untrusted value in double quotes, escaped for a terminal
+// but with its backslashes kept, so that Windows paths read as an
+// administrator writes them.
+func quote(s string) markup { return markup(`"` + EscapeText(s) + `"`) }

@@ -130,11 +130,11 @@ func (c *cli) ansibleRun(ctx context.Context, data []byte) *ansibleResult {
 	pp, diags, err := r.prepare(ctx)
 	if diags.HasErrors() {
 		var msg strings.Builder
-		hcl.NewDiagnosticTextWriter(&msg, r.files, 0, false).WriteDiagnostics(diags)
+		engine.WriteDiagnostics(&msg, r.files, diags, 0, false)
 		return fail("%s", strings.TrimSpace(msg.String()))
 	}
 	if err != nil {
-		return fail("%v", err)
+		return fail("%s", escapeLines(err.Error()))
 	}
 	if pp.unlock != nil {
 		defer pp.unlock()
@@ -170,7 +170,7 @@ func (c *cli) ansibleRun(ctx context.Context, data []byte) *ansibleResult {
 		// it too.
 		res.LeftChanged = leftChanged(ctx, pp, results, err)
 		res.Failed, res.Changed = true, len(res.LeftChanged) > 0
-		res.Msg = fmt.Sprintf("%v (%d changed, %d not attempted)", err, counts[engine.Done], counts[engine.NotAttempted])
+		res.Msg = fmt.Sprintf("%s (%d changed, %d not attempted)", escapeLines(err.Error()), counts[engine.Done], counts[engine.NotAttempted])
 	}
 	return res
 }
@@ -183,12 +183,13 @@ var kindWords = map[reflect.Kind]string{
 }
 
 // ansibleDiffs gives each changing step's objects as before and after
-// text, which ansible-playbook --diff prints as a unified diff.
+// text, which ansible-playbook --diff prints as a unified diff, raw: names
+// and values are escaped for a terminal.
 func ansibleDiffs(d *engine.PlanDocument) []ansibleDiff {
 	var out []ansibleDiff
 	for _, ds := range d.Steps {
 		for _, c := range ds.Changes {
-			header := fmt.Sprintf("%s: %s %s", ds.Address, c.Kind, c.Name)
+			header := engine.EscapeText(fmt.Sprintf("%s: %s %s", ds.Address, c.Kind, c.Name))
 			out = append(out, ansibleDiff{BeforeHeader: header, AfterHeader: header, Before: stateText(c.Before), After: stateText(c.After)})
 		}
 	}
@@ -199,7 +200,7 @@ func stateText(s map[string]string) string {
 	var b strings.Builder
 	for _, k := range slices.Sorted(maps.Keys(s)) {
 		if s[k] != "" && !resources.Hidden(k) {
-			fmt.Fprintf(&b, "%s: %s\n", k, s[k])
+			fmt.Fprintf(&b, "%s: %s\n", engine.EscapeText(k), escapeLines(s[k]))
 		}
 	}
 	return b.String()

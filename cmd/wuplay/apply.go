@@ -40,7 +40,7 @@ func (c *cli) apply(ctx context.Context, argv []string) int {
 		return r.writeReport(pp.plan, nil, nil, nil, time.Now())
 	}
 	if !r.a.autoApprove && !pp.saved {
-		yes, err := r.confirm(ctx, fmt.Sprintf("Apply these changes to %s?", pp.plan.Host))
+		yes, err := r.confirm(ctx, fmt.Sprintf("Apply these changes to %s?", engine.EscapeText(pp.plan.Host)))
 		if err != nil {
 			return r.failed(err)
 		}
@@ -111,7 +111,9 @@ func (r *run) writeReport(p *engine.Plan, results []engine.StepResult, applyErr 
 
 // textObserver prints a line as each step starts and ends. On a terminal
 // it also shows, for a step that takes more than a second, the time spent
-// and what the step waits for.
+// and what the step waits for. Step addresses and what a host says are
+// untrusted: each line escapes them, so that none can erase or rewrite
+// another.
 type textObserver struct {
 	w    io.Writer
 	live bool
@@ -123,7 +125,7 @@ type textObserver struct {
 }
 
 func (o *textObserver) StepStarted(sp *engine.StepPlan) {
-	fmt.Fprintf(o.w, "%s: %s...\n", sp.Addr, sp.Action)
+	fmt.Fprintf(o.w, "%s: %s...\n", engine.EscapeText(sp.Addr), sp.Action)
 	if !o.live {
 		return
 	}
@@ -147,7 +149,7 @@ func (o *textObserver) tick(sp *engine.StepPlan, start time.Time) {
 			if state != "" {
 				state = ", " + state
 			}
-			fmt.Fprintf(o.w, "%s: still %s... [%s elapsed%s]\n", sp.Addr, gerunds[sp.Action], now.Sub(start).Round(time.Second), state)
+			fmt.Fprintf(o.w, "%s: still %s... [%s elapsed%s]\n", engine.EscapeText(sp.Addr), gerunds[sp.Action], now.Sub(start).Round(time.Second), engine.EscapeText(state))
 		}
 	}
 }
@@ -174,7 +176,7 @@ func (o *textObserver) StepFinished(sp *engine.StepPlan, r engine.StepResult) {
 	if r.Err != nil {
 		verb = string(r.Status)
 	}
-	fmt.Fprintf(o.w, "%s: %s %s after %s\n", sp.Addr, sp.Action, verb, r.Duration.Round(time.Millisecond))
+	fmt.Fprintf(o.w, "%s: %s %s after %s\n", engine.EscapeText(sp.Addr), sp.Action, verb, r.Duration.Round(time.Millisecond))
 }
 
 // writeResults prints how the apply that returned err ended: a summary
@@ -211,12 +213,12 @@ func writeResults(w io.Writer, results []engine.StepResult, err error, left []st
 		if r.Status != engine.NotAttempted {
 			took = r.Duration.Round(time.Millisecond).String()
 		}
-		fmt.Fprintf(w, "  %-40s %-19s %s\n", r.Addr, r.Status, took)
+		fmt.Fprintf(w, "  %-40s %-19s %s\n", engine.EscapeText(r.Addr), r.Status, took)
 		for _, c := range r.Changed {
-			fmt.Fprintf(w, "  %-40s %s\n", "", c)
+			fmt.Fprintf(w, "  %-40s %s\n", "", engine.EscapeText(c))
 		}
 		if r.PutBack != "" {
-			fmt.Fprintf(w, "  %-40s %s\n", "", r.PutBack)
+			fmt.Fprintf(w, "  %-40s %s\n", "", engine.EscapeText(r.PutBack))
 		}
 	}
 	switch {
@@ -225,7 +227,7 @@ func writeResults(w io.Writer, results []engine.StepResult, err error, left []st
 	case err != nil:
 		fmt.Fprintf(w, "\nThe host is left changed:\n")
 		for _, l := range left {
-			fmt.Fprintf(w, "  %s\n", l)
+			fmt.Fprintf(w, "  %s\n", engine.EscapeText(l))
 		}
 	}
 }

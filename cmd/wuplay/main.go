@@ -13,6 +13,8 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
+
+	"github.com/wuplay/wuplay/engine"
 )
 
 func main() { os.Exit(Main()) }
@@ -115,8 +117,20 @@ kb910336. "wuplay COMMAND -h" lists a command's flags.
 
 // fail reports an error that has no place in a playbook.
 func (c *cli) fail(err error) int {
-	fmt.Fprintf(c.stderr, "Error: %s\n", err)
+	fmt.Fprintf(c.stderr, "Error: %s\n", escapeLines(err.Error()))
 	return exitError
+}
+
+// escapeLines escapes a message of several lines (errors.Join, a stale
+// plan's differences) for a terminal, and indents each line after the
+// first: a newline in a name or in a host's output must not start a line
+// that passes for wuplay's own ("Apply complete!").
+func escapeLines(msg string) string {
+	lines := strings.Split(msg, "\n")
+	for i, l := range lines {
+		lines[i] = engine.EscapeText(l)
+	}
+	return strings.Join(lines, "\n  ")
 }
 
 // confirm asks the question on the terminal; only "yes" approves, and

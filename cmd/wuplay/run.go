@@ -49,8 +49,7 @@ func (r *run) diagnose(diags hcl.Diagnostics) bool {
 	if r.json != nil {
 		r.json.Diagnostics(diags)
 	} else {
-		w := hcl.NewDiagnosticTextWriter(r.stderr, r.files, 78, r.color())
-		w.WriteDiagnostics(diags)
+		engine.WriteDiagnostics(r.stderr, r.files, diags, 78, r.color())
 	}
 	return diags.HasErrors()
 }
@@ -223,7 +222,7 @@ func (c *cli) validate(_ context.Context, argv []string) int {
 		return exitError
 	}
 	if r.json == nil {
-		fmt.Fprintf(r.stdout, "Playbook %s is valid: %d steps.\n", pb.Name, len(pb.Steps))
+		fmt.Fprintf(r.stdout, "Playbook %s is valid: %d steps.\n", engine.EscapeText(pb.Name), len(pb.Steps))
 	}
 	return exitOK
 }
@@ -249,7 +248,8 @@ func (c *cli) plan(ctx context.Context, argv []string) int {
 			return r.failed(err)
 		}
 		if r.json == nil {
-			fmt.Fprintf(r.stdout, "\nSaved the plan to %s. Review it with \"wuplay show %s\"; apply exactly it with \"wuplay apply %s\".\n", r.a.out, r.a.out, r.a.out)
+			out := engine.EscapeText(r.a.out)
+			fmt.Fprintf(r.stdout, "\nSaved the plan to %s. Review it with \"wuplay show %s\"; apply exactly it with \"wuplay apply %s\".\n", out, out, out)
 		}
 	}
 	if changed, _ := pp.plan.Changed(); changed > 0 && r.a.detailedExitcode {
