@@ -231,6 +231,45 @@ directory "a" {
 }`,
 			err: "it is CatRoot, which Windows does not recreate (KB822798)",
 		},
+		"a registry hive inside System32 is refused": {
+			host: wuauservRunning, files: []string{"Windows/System32/config/SAM"}, src: `file "f" {
+  path  = "C:\\Windows\\System32\\config\\SAM"
+  state = "absent"
+}`,
+			err: `refusing to delete C:\Windows\System32\config\SAM: it is inside the folder of registry hives (System32\config)`,
+		},
+		"emptying the drivers folder is refused": {
+			host: wuauservRunning, files: []string{"Windows/System32/drivers/ntfs.sys"}, src: `directory "d" {
+  path  = "C:/Windows/System32/DRIVERS/"
+  state = "empty"
+}`,
+			err: `refusing to empty C:/Windows/System32/DRIVERS/: it is the folder of device drivers (System32\drivers)`,
+		},
+		"files in a protected tree are refused": {
+			host: wuauservRunning, files: []string{"Windows/System32/config/SYSTEM"}, src: `files "f" {
+  path    = "C:\\Windows\\System32\\config"
+  pattern = "*"
+}`,
+			err: `refusing to delete * in C:\Windows\System32\config: it is inside the folder of registry hives (System32\config)`,
+		},
+		"catalogs in CatRoot are refused, temporary ones are not": {
+			host: wuauservRunning, files: []string{"Windows/System32/CatRoot/{F750E6C3-38EE-11D1-85E5-00C04FC295EE}/tmp1.cat", "Windows/System32/CatRoot/{F750E6C3-38EE-11D1-85E5-00C04FC295EE}/nt5.cat"}, src: `files "tmp" {
+  path    = "C:\\Windows\\System32\\CatRoot\\{F750E6C3-38EE-11D1-85E5-00C04FC295EE}"
+  pattern = "tmp*.cat"
+}
+files "all" {
+  path    = "C:\\Windows\\System32\\CatRoot\\{F750E6C3-38EE-11D1-85E5-00C04FC295EE}"
+  pattern = "*.cat"
+}`,
+			err: `refusing to delete *.cat in C:\Windows\System32\CatRoot\{F750E6C3-38EE-11D1-85E5-00C04FC295EE}: it is inside CatRoot`,
+		},
+		"spool files are deleted": {
+			host: wuauservRunning, files: []string{"Windows/System32/spool/PRINTERS/00002.SPL"}, src: `files "f" {
+  path    = "C:\\Windows\\System32\\spool\\PRINTERS"
+  pattern = "*"
+}`,
+			want: []string{"files.f delete"},
+		},
 		"a service still holds the folder": {
 			host:  wuauservRunning + "  TrustedInstaller: {state: running, locks: ['C:\\Windows\\SoftwareDistribution\\x.cab']}\n",
 			files: []string{"Windows/SoftwareDistribution/x.cab"}, src: kb,
@@ -337,7 +376,7 @@ service "fax" {
 		},
 		"restart_on fires when the step changed": {
 			host: wuauservRunning, files: []string{"Windows/"}, src: `file "conf" {
-  path    = "C:\\Windows\\wu.ini"
+  path    = "C:\\wu\\wu.ini"
   content = "x"
 }
 service "wu" {
@@ -349,7 +388,7 @@ service "wu" {
 		},
 		"a restart is not cancelled inside another service's round trip": {
 			host: wuauservRunning + "  Spooler2: {state: running}\n", files: []string{"Windows/"}, src: `file "conf" {
-  path    = "C:\\Windows\\wu.ini"
+  path    = "C:\\wu\\wu.ini"
   content = "x"
 }
 service "stop_spooler" {
@@ -379,11 +418,11 @@ service "start_wu" {
 		},
 		"restart_on does not fire when its step is cancelled out": {
 			host: wuauservRunning, files: []string{"Windows/"}, src: `file "conf" {
-  path    = "C:\\Windows\\wu.ini"
+  path    = "C:\\wu\\wu.ini"
   content = "x"
 }
 file "unconf" {
-  path  = "C:\\Windows\\wu.ini"
+  path  = "C:\\wu\\wu.ini"
   state = "absent"
 }
 service "wu" {
@@ -394,9 +433,9 @@ service "wu" {
 			want: []string{"file.conf no-op", "file.unconf no-op", "service.wu no-op"},
 		},
 		"restart_on does not fire when the step changed nothing": {
-			host: wuauservRunning, files: []string{"Windows/wu.ini"}, src: `file "conf" {
-  path    = "C:\\Windows\\wu.ini"
-  content = "data of Windows/wu.ini"
+			host: wuauservRunning, files: []string{"wu/wu.ini"}, src: `file "conf" {
+  path    = "C:\\wu\\wu.ini"
+  content = "data of wu/wu.ini"
 }
 service "wu" {
   name       = "wuauserv"

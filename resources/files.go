@@ -71,7 +71,15 @@ func readEntries(h host.Host, o Object) (State, error) {
 		}
 		names = append(names, baseName(e.Path))
 	}
-	return entriesState(names), nil
+	s := entriesState(names)
+	// The pattern is judged as a name in the folder: CatRoot\{...}\tmp*.cat
+	// is a place KB procedures clear, CatRoot\{...}\* is not.
+	if o.Place {
+		if reason := h.Protected(o.Display()); reason != "" {
+			s["protected"] = reason
+		}
+	}
+	return s, nil
 }
 
 func entriesState(names []string) State {
@@ -103,6 +111,7 @@ func (f *Files) Objects(h host.Host) ([]Object, error) {
 		return nil, err
 	}
 	files, err := entriesObject(h, f.Path, f.Pattern, true)
+	files.Place = true
 	return []Object{dir, files}, err
 }
 
@@ -111,7 +120,10 @@ func (f *Files) Diff(cur []State, force bool) (Change, error) {
 	if len(names) == 0 {
 		return NoChange("no file matches %s: already absent", f.Pattern), nil
 	}
-	if err := checkDestructive("delete files in", f.Path, cur[0], f.AllowProtected); err != nil {
+	// The folder says whether it is reached through a link; the files
+	// whether they are protected.
+	where := State{"resolved": cur[0]["resolved"], "protected": cur[1]["protected"]}
+	if err := checkDestructive("delete "+f.Pattern+" in", f.Path, where, f.AllowProtected); err != nil {
 		return Change{}, err
 	}
 	return Change{Action: Delete, Before: cur, After: []State{nil, entriesState(nil)}}, nil
