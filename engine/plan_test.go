@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -230,6 +231,14 @@ directory "a" {
   rename_to = "C:\\Windows\\System32\\CatRoot.old"
 }`,
 			err: "it is CatRoot, which Windows does not recreate (KB822798)",
+		},
+		"rename to a folder at a drive root": {
+			host: wuauservRunning, files: []string{"Windows/SoftwareDistribution/x"}, src: `directory "d" {
+  path      = "C:\\Windows\\SoftwareDistribution"
+  state     = "absent"
+  rename_to = "C:\\SDTemp"
+}`,
+			want: []string{"directory.d rename"},
 		},
 		"a registry hive inside System32 is refused": {
 			host: wuauservRunning, files: []string{"Windows/System32/config/SAM"}, src: `file "f" {
@@ -526,7 +535,7 @@ func TestPlanReadsEachObjectOnce(t *testing.T) {
 	if _, diags := NewPlan(context.Background(), load(t, kb), h, Options{}); diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	want := map[string]int{"service wuauserv": 1, `stat C:\Windows\SoftwareDistribution`: 1, `stat C:\Windows\SDTemp`: 1}
+	want := map[string]int{"service wuauserv": 1, `stat C:\Windows\SoftwareDistribution`: 1, `stat C:\Windows\SDTemp`: 1, `stat C:\Windows`: 1}
 	if diff := cmp.Diff(want, h.reads); diff != "" {
 		t.Errorf("reads (-want +got):\n%s", diff)
 	}
@@ -779,3 +788,134 @@ open_files: ['C:\Windows\SoftwareDistribution\x.cab']
 		t.Errorf("wuauserv is %s, want running", st.State)
 	}
 }
+
+// TestPlanRefusesLosingRenames: a rename that would lose data, or fail at
+// apply after a service was stopped, is refused at plan time, on the
+// simulated host and on this machine's file system.
+func TestPlanRefusesLosingRenames(t *testing.T) {
+	type rename struct{ path, to, ifExists string }
+	tests := map[string]struct {
+		files   []string // under ROOT; a name ending in / is a folder
+		before  string   // steps between stopping wuauserv and the rename
+		rename  rename   // under ROOT
+		simOnly bool     // the sim folds case; Linux does not
+		want    []string
+		err     string
+	}{
+		"rename into itself": {
+			files: []string{"a/x"}, rename: rename{"a", "a/b", ""},
+			err: "rename_to ROOT/a/b is inside ROOT/a: a folder cannot be moved into itself",
+		},
+		"rename into itself, spelled with dots": {
+			files: []string{"a/x"}, rename: rename{"a", "./a/./b/", ""},
+			err: "is inside ROOT/a",
+		},
+		"rename into itself, spelled in capitals": {
+			files: []string{"a/x"}, rename: rename{"a", "A/B", ""}, simOnly: true,
+			err: "is inside ROOT/a",
+		},
+		"the folder itself with a trailing separator": {
+			files: []string{"a/x"}, rename: rename{"a", "a/", ""},
+			err: "is the folder itself",
+		},
+		"replace a descendant": {
+			files: []string{"a/x", "a/old/y"}, rename: rename{"a", "a/old", "replace"},
+			err: "is inside ROOT/a",
+		},
+		"replace an ancestor": {
+			files: []string{"a/sub/x", "a/y"}, rename: rename{"a/sub", "a", "replace"},
+			err: "rename_to ROOT/a holds ROOT/a/sub: a folder cannot be moved onto a folder that holds it",
+		},
+		"rotate onto an ancestor": {
+			files: []string{"a/sub/x"}, rename: rename{"a/sub", "a", "rotate"},
+			err: "holds ROOT/a/sub",
+		},
+		"destination under a missing folder": {
+			files: []string{"a/x"}, rename: rename{"a", "missing/b", ""},
+			err: "cannot rename ROOT/a to ROOT/missing/b: the folder ROOT/missing does not exist at this step; create it in an earlier step",
+		},
+		"destination under a folder an earlier step deletes": {
+			files: []string{"a/x", "p/"}, rename: rename{"a", "p/b", ""},
+			before: "directory \"rm\" {\n  path  = \"ROOT/p\"\n  state = \"absent\"\n}\n",
+			err:    "the folder ROOT/p does not exist at this step",
+		},
+		"destination under a file": {
+			files: []string{"a/x", "f"}, rename: rename{"a", "f/b", ""},
+			err: "not a directory",
+		},
+		"destination under a folder an earlier step creates": {
+			files: []string{"a/x"}, rename: rename{"a", "new/b", ""},
+			before: "directory \"mk\" {\n  path = \"ROOT/new\"\n}\n",
+			want:   []string{"service.stop stop", "directory.mk create", "directory.d rename"},
+		},
+		"replace a sibling": {
+			files: []string{"a/x", "old/y"}, rename: rename{"a", "old", "replace"},
+			want: []string{"service.stop stop", "directory.d rename"},
+		},
+	}
+	hosts := map[string]func(t *testing.T, files []string) (host.Host, string){
+		"sim": func(t *testing.T, files []string) (host.Host, string) {
+			var under []string
+			for _, f := range files {
+				under = append(under, "data/"+f)
+			}
+			return simHost(t, wuauservRunning, under...), "C:/data"
+		},
+		"local": func(t *testing.T, files []string) (host.Host, string) {
+			root := t.TempDir()
+			for _, f := range files {
+				p := filepath.Join(root, filepath.FromSlash(f))
+				if strings.HasSuffix(f, "/") {
+					must(t, os.MkdirAll(p, 0o755))
+					continue
+				}
+				must(t, os.MkdirAll(filepath.Dir(p), 0o755))
+				must(t, os.WriteFile(p, []byte(f), 0o644))
+			}
+			// This machine has no wuauserv: the sim's services stand in.
+			return localWithServices{Host: host.Local(), sim: simHost(t, wuauservRunning)}, root
+		},
+	}
+	for hostName, open := range hosts {
+		for name, tt := range tests {
+			t.Run(hostName+"/"+name, func(t *testing.T) {
+				if tt.simOnly && hostName != "sim" {
+					t.Skip("case-sensitive file system")
+				}
+				h, root := open(t, tt.files)
+				src := "service \"stop\" {\n  name  = \"wuauserv\"\n  state = \"stopped\"\n}\n" + tt.before +
+					fmt.Sprintf("directory \"d\" {\n  path      = \"ROOT/%s\"\n  state     = \"absent\"\n  rename_to = \"ROOT/%s\"\n", tt.rename.path, tt.rename.to)
+				if tt.rename.ifExists != "" {
+					src += fmt.Sprintf("  if_exists = %q\n", tt.rename.ifExists)
+				}
+				src = strings.ReplaceAll(src+"}\n", "ROOT", root)
+				p, diags := NewPlan(context.Background(), load(t, src), h, Options{})
+				if want := strings.ReplaceAll(tt.err, "ROOT", root); want != "" {
+					if !diags.HasErrors() || !strings.Contains(diags.Error(), want) {
+						t.Fatalf("diagnostics %q, want %q", diags.Error(), want)
+					}
+					return
+				}
+				if diags.HasErrors() {
+					t.Fatal(diags)
+				}
+				if diff := cmp.Diff(tt.want, actions(p)); diff != "" {
+					t.Errorf("actions (-want +got):\n%s", diff)
+				}
+			})
+		}
+	}
+}
+
+// localWithServices is this machine's file system with a simulated host's
+// services, so that a plan can stop a service before a local rename.
+type localWithServices struct {
+	host.Host
+	sim *host.Sim
+}
+
+func (l localWithServices) Service(ctx context.Context, name string) (host.ServiceStatus, error) {
+	return l.sim.Service(ctx, name)
+}
+
+func (l localWithServices) Elevated() (bool, error) { return true, nil }

@@ -99,10 +99,15 @@ func baseName(p string) string {
 	return p[strings.LastIndexAny(p, `\/`)+1:]
 }
 
-// parentDir is the folder of a path in either syntax.
+// parentDir is the folder of a path in either syntax: a root (/, C:\)
+// keeps its separator.
 func parentDir(p string) string {
 	p = strings.TrimRight(p, `\/`)
-	return p[:max(strings.LastIndexAny(p, `\/`), 0)]
+	i := strings.LastIndexAny(p, `\/`)
+	if i == 0 || i > 0 && p[i-1] == ':' {
+		return p[:i+1]
+	}
+	return p[:max(i, 0)]
 }
 
 func (f *Files) Objects(h host.Host) ([]Object, error) {
