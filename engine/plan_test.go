@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -231,6 +232,53 @@ directory "a" {
 }`,
 			err: "it is CatRoot, which Windows does not recreate (KB822798)",
 		},
+		"rename to a folder at a drive root": {
+			host: wuauservRunning, files: []string{"Windows/SoftwareDistribution/x"}, src: `directory "d" {
+  path      = "C:\\Windows\\SoftwareDistribution"
+  state     = "absent"
+  rename_to = "C:\\SDTemp"
+}`,
+			want: []string{"directory.d rename"},
+		},
+		"a registry hive inside System32 is refused": {
+			host: wuauservRunning, files: []string{"Windows/System32/config/SAM"}, src: `file "f" {
+  path  = "C:\\Windows\\System32\\config\\SAM"
+  state = "absent"
+}`,
+			err: `refusing to delete C:\Windows\System32\config\SAM: it is inside the folder of registry hives (System32\config)`,
+		},
+		"emptying the drivers folder is refused": {
+			host: wuauservRunning, files: []string{"Windows/System32/drivers/ntfs.sys"}, src: `directory "d" {
+  path  = "C:/Windows/System32/DRIVERS/"
+  state = "empty"
+}`,
+			err: `refusing to empty C:/Windows/System32/DRIVERS/: it is the folder of device drivers (System32\drivers)`,
+		},
+		"files in a protected tree are refused": {
+			host: wuauservRunning, files: []string{"Windows/System32/config/SYSTEM"}, src: `files "f" {
+  path    = "C:\\Windows\\System32\\config"
+  pattern = "*"
+}`,
+			err: `refusing to delete * in C:\Windows\System32\config: it is inside the folder of registry hives (System32\config)`,
+		},
+		"catalogs in CatRoot are refused, temporary ones are not": {
+			host: wuauservRunning, files: []string{"Windows/System32/CatRoot/{F750E6C3-38EE-11D1-85E5-00C04FC295EE}/tmp1.cat", "Windows/System32/CatRoot/{F750E6C3-38EE-11D1-85E5-00C04FC295EE}/nt5.cat"}, src: `files "tmp" {
+  path    = "C:\\Windows\\System32\\CatRoot\\{F750E6C3-38EE-11D1-85E5-00C04FC295EE}"
+  pattern = "tmp*.cat"
+}
+files "all" {
+  path    = "C:\\Windows\\System32\\CatRoot\\{F750E6C3-38EE-11D1-85E5-00C04FC295EE}"
+  pattern = "*.cat"
+}`,
+			err: `refusing to delete *.cat in C:\Windows\System32\CatRoot\{F750E6C3-38EE-11D1-85E5-00C04FC295EE}: it is inside CatRoot`,
+		},
+		"spool files are deleted": {
+			host: wuauservRunning, files: []string{"Windows/System32/spool/PRINTERS/00002.SPL"}, src: `files "f" {
+  path    = "C:\\Windows\\System32\\spool\\PRINTERS"
+  pattern = "*"
+}`,
+			want: []string{"files.f delete"},
+		},
 		"a service still holds the folder": {
 			host:  wuauservRunning + "  TrustedInstaller: {state: running, locks: ['C:\\Windows\\SoftwareDistribution\\x.cab']}\n",
 			files: []string{"Windows/SoftwareDistribution/x.cab"}, src: kb,
@@ -337,7 +385,7 @@ service "fax" {
 		},
 		"restart_on fires when the step changed": {
 			host: wuauservRunning, files: []string{"Windows/"}, src: `file "conf" {
-  path    = "C:\\Windows\\wu.ini"
+  path    = "C:\\wu\\wu.ini"
   content = "x"
 }
 service "wu" {
@@ -349,7 +397,7 @@ service "wu" {
 		},
 		"a restart is not cancelled inside another service's round trip": {
 			host: wuauservRunning + "  Spooler2: {state: running}\n", files: []string{"Windows/"}, src: `file "conf" {
-  path    = "C:\\Windows\\wu.ini"
+  path    = "C:\\wu\\wu.ini"
   content = "x"
 }
 service "stop_spooler" {
@@ -379,11 +427,11 @@ service "start_wu" {
 		},
 		"restart_on does not fire when its step is cancelled out": {
 			host: wuauservRunning, files: []string{"Windows/"}, src: `file "conf" {
-  path    = "C:\\Windows\\wu.ini"
+  path    = "C:\\wu\\wu.ini"
   content = "x"
 }
 file "unconf" {
-  path  = "C:\\Windows\\wu.ini"
+  path  = "C:\\wu\\wu.ini"
   state = "absent"
 }
 service "wu" {
@@ -394,9 +442,9 @@ service "wu" {
 			want: []string{"file.conf no-op", "file.unconf no-op", "service.wu no-op"},
 		},
 		"restart_on does not fire when the step changed nothing": {
-			host: wuauservRunning, files: []string{"Windows/wu.ini"}, src: `file "conf" {
-  path    = "C:\\Windows\\wu.ini"
-  content = "data of Windows/wu.ini"
+			host: wuauservRunning, files: []string{"wu/wu.ini"}, src: `file "conf" {
+  path    = "C:\\wu\\wu.ini"
+  content = "data of wu/wu.ini"
 }
 service "wu" {
   name       = "wuauserv"
@@ -487,7 +535,7 @@ func TestPlanReadsEachObjectOnce(t *testing.T) {
 	if _, diags := NewPlan(context.Background(), load(t, kb), h, Options{}); diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	want := map[string]int{"service wuauserv": 1, `stat C:\Windows\SoftwareDistribution`: 1, `stat C:\Windows\SDTemp`: 1}
+	want := map[string]int{"service wuauserv": 1, `stat C:\Windows\SoftwareDistribution`: 1, `stat C:\Windows\SDTemp`: 1, `stat C:\Windows`: 1}
 	if diff := cmp.Diff(want, h.reads); diff != "" {
 		t.Errorf("reads (-want +got):\n%s", diff)
 	}
@@ -740,3 +788,134 @@ open_files: ['C:\Windows\SoftwareDistribution\x.cab']
 		t.Errorf("wuauserv is %s, want running", st.State)
 	}
 }
+
+// TestPlanRefusesLosingRenames: a rename that would lose data, or fail at
+// apply after a service was stopped, is refused at plan time, on the
+// simulated host and on this machine's file system.
+func TestPlanRefusesLosingRenames(t *testing.T) {
+	type rename struct{ path, to, ifExists string }
+	tests := map[string]struct {
+		files   []string // under ROOT; a name ending in / is a folder
+		before  string   // steps between stopping wuauserv and the rename
+		rename  rename   // under ROOT
+		simOnly bool     // the sim folds case; Linux does not
+		want    []string
+		err     string
+	}{
+		"rename into itself": {
+			files: []string{"a/x"}, rename: rename{"a", "a/b", ""},
+			err: "rename_to ROOT/a/b is inside ROOT/a: a folder cannot be moved into itself",
+		},
+		"rename into itself, spelled with dots": {
+			files: []string{"a/x"}, rename: rename{"a", "./a/./b/", ""},
+			err: "is inside ROOT/a",
+		},
+		"rename into itself, spelled in capitals": {
+			files: []string{"a/x"}, rename: rename{"a", "A/B", ""}, simOnly: true,
+			err: "is inside ROOT/a",
+		},
+		"the folder itself with a trailing separator": {
+			files: []string{"a/x"}, rename: rename{"a", "a/", ""},
+			err: "is the folder itself",
+		},
+		"replace a descendant": {
+			files: []string{"a/x", "a/old/y"}, rename: rename{"a", "a/old", "replace"},
+			err: "is inside ROOT/a",
+		},
+		"replace an ancestor": {
+			files: []string{"a/sub/x", "a/y"}, rename: rename{"a/sub", "a", "replace"},
+			err: "rename_to ROOT/a holds ROOT/a/sub: a folder cannot be moved onto a folder that holds it",
+		},
+		"rotate onto an ancestor": {
+			files: []string{"a/sub/x"}, rename: rename{"a/sub", "a", "rotate"},
+			err: "holds ROOT/a/sub",
+		},
+		"destination under a missing folder": {
+			files: []string{"a/x"}, rename: rename{"a", "missing/b", ""},
+			err: "cannot rename ROOT/a to ROOT/missing/b: the folder ROOT/missing does not exist at this step; create it in an earlier step",
+		},
+		"destination under a folder an earlier step deletes": {
+			files: []string{"a/x", "p/"}, rename: rename{"a", "p/b", ""},
+			before: "directory \"rm\" {\n  path  = \"ROOT/p\"\n  state = \"absent\"\n}\n",
+			err:    "the folder ROOT/p does not exist at this step",
+		},
+		"destination under a file": {
+			files: []string{"a/x", "f"}, rename: rename{"a", "f/b", ""},
+			err: "not a directory",
+		},
+		"destination under a folder an earlier step creates": {
+			files: []string{"a/x"}, rename: rename{"a", "new/b", ""},
+			before: "directory \"mk\" {\n  path = \"ROOT/new\"\n}\n",
+			want:   []string{"service.stop stop", "directory.mk create", "directory.d rename"},
+		},
+		"replace a sibling": {
+			files: []string{"a/x", "old/y"}, rename: rename{"a", "old", "replace"},
+			want: []string{"service.stop stop", "directory.d rename"},
+		},
+	}
+	hosts := map[string]func(t *testing.T, files []string) (host.Host, string){
+		"sim": func(t *testing.T, files []string) (host.Host, string) {
+			var under []string
+			for _, f := range files {
+				under = append(under, "data/"+f)
+			}
+			return simHost(t, wuauservRunning, under...), "C:/data"
+		},
+		"local": func(t *testing.T, files []string) (host.Host, string) {
+			root := t.TempDir()
+			for _, f := range files {
+				p := filepath.Join(root, filepath.FromSlash(f))
+				if strings.HasSuffix(f, "/") {
+					must(t, os.MkdirAll(p, 0o755))
+					continue
+				}
+				must(t, os.MkdirAll(filepath.Dir(p), 0o755))
+				must(t, os.WriteFile(p, []byte(f), 0o644))
+			}
+			// This machine has no wuauserv: the sim's services stand in.
+			return localWithServices{Host: host.Local(), sim: simHost(t, wuauservRunning)}, root
+		},
+	}
+	for hostName, open := range hosts {
+		for name, tt := range tests {
+			t.Run(hostName+"/"+name, func(t *testing.T) {
+				if tt.simOnly && hostName != "sim" {
+					t.Skip("case-sensitive file system")
+				}
+				h, root := open(t, tt.files)
+				src := "service \"stop\" {\n  name  = \"wuauserv\"\n  state = \"stopped\"\n}\n" + tt.before +
+					fmt.Sprintf("directory \"d\" {\n  path      = \"ROOT/%s\"\n  state     = \"absent\"\n  rename_to = \"ROOT/%s\"\n", tt.rename.path, tt.rename.to)
+				if tt.rename.ifExists != "" {
+					src += fmt.Sprintf("  if_exists = %q\n", tt.rename.ifExists)
+				}
+				src = strings.ReplaceAll(src+"}\n", "ROOT", root)
+				p, diags := NewPlan(context.Background(), load(t, src), h, Options{})
+				if want := strings.ReplaceAll(tt.err, "ROOT", root); want != "" {
+					if !diags.HasErrors() || !strings.Contains(diags.Error(), want) {
+						t.Fatalf("diagnostics %q, want %q", diags.Error(), want)
+					}
+					return
+				}
+				if diags.HasErrors() {
+					t.Fatal(diags)
+				}
+				if diff := cmp.Diff(tt.want, actions(p)); diff != "" {
+					t.Errorf("actions (-want +got):\n%s", diff)
+				}
+			})
+		}
+	}
+}
+
+// localWithServices is this machine's file system with a simulated host's
+// services, so that a plan can stop a service before a local rename.
+type localWithServices struct {
+	host.Host
+	sim *host.Sim
+}
+
+func (l localWithServices) Service(ctx context.Context, name string) (host.ServiceStatus, error) {
+	return l.sim.Service(ctx, name)
+}
+
+func (l localWithServices) Elevated() (bool, error) { return true, nil }

@@ -52,7 +52,8 @@ func init() {
 }
 
 // Objects are the folder; for empty, its entries; for a rename, the
-// destination and, to rotate, the numbered names beside it.
+// destination, the folder that is to hold it and, to rotate, the numbered
+// names beside it.
 func (d *Directory) Objects(h host.Host) ([]Object, error) {
 	src, err := pathObject(h, d.Path, d.State != "present")
 	if err != nil {
@@ -69,14 +70,31 @@ func (d *Directory) Objects(h host.Host) ([]Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	if dst.Key == src.Key {
+	// A folder cannot move into itself, and a replace of an ancestor or
+	// a descendant would delete both trees.
+	switch {
+	case dst.Key == src.Key:
 		return nil, fmt.Errorf("rename_to %s is the folder itself", d.RenameTo)
+	case within(dst.Key.ID, src.Key.ID):
+		return nil, fmt.Errorf("rename_to %s is inside %s: a folder cannot be moved into itself", d.RenameTo, d.Path)
+	case within(src.Key.ID, dst.Key.ID):
+		return nil, fmt.Errorf("rename_to %s holds %s: a folder cannot be moved onto a folder that holds it", d.RenameTo, d.Path)
+	}
+	parent, err := pathObject(h, parentDir(d.RenameTo), false)
+	if err != nil {
+		return nil, err
 	}
 	if d.IfExists != "rotate" {
-		return []Object{src, dst}, nil
+		return []Object{src, dst, parent}, nil
 	}
 	numbered, err := entriesObject(h, parentDir(d.RenameTo), baseName(d.RenameTo)+".*", false)
-	return []Object{src, dst, numbered}, err
+	return []Object{src, dst, parent, numbered}, err
+}
+
+// within reports whether the path key id lies under the path key parent.
+func within(id, parent string) bool {
+	parent = strings.TrimRight(parent, `\/`)
+	return len(id) > len(parent)+1 && strings.HasPrefix(id, parent) && (id[len(parent)] == '\\' || id[len(parent)] == '/')
 }
 
 func (d *Directory) Diff(cur []State, force bool) (Change, error) {
@@ -112,27 +130,32 @@ func (d *Directory) Diff(cur []State, force bool) (Change, error) {
 }
 
 func (d *Directory) diffRename(cur []State) (Change, error) {
-	before, dst := cur[0], cur[1]
+	before, dst, parent := cur[0], cur[1], cur[2]
 	switch {
 	case dst["resolved"] != "":
 		return Change{}, fmt.Errorf("refusing to rename %s to %s: the destination leads through a link to %s", d.Path, d.RenameTo, dst["resolved"])
 	case dst["volume"] != before["volume"]:
 		return Change{}, fmt.Errorf("cannot rename %s to %s: they are on different volumes (%s, %s); a rename cannot move a folder across volumes",
 			d.Path, d.RenameTo, before["volume"], dst["volume"])
+	case parent["exists"] != "true":
+		return Change{}, fmt.Errorf("cannot rename %s to %s: the folder %s does not exist at this step; create it in an earlier step",
+			d.Path, d.RenameTo, parentDir(d.RenameTo))
+	case parent["type"] != "directory":
+		return Change{}, fmt.Errorf("cannot rename %s to %s: %s is a %s, not a folder", d.Path, d.RenameTo, parentDir(d.RenameTo), parent["type"])
 	case dst["exists"] == "false":
-		return Change{Action: Rename, Before: cur, After: []State{absentAt(before), holding(dst, before), nil}[:len(cur)]}, nil
+		return Change{Action: Rename, Before: cur, After: []State{absentAt(before), holding(dst, before), nil, nil}[:len(cur)]}, nil
 	}
 	switch d.IfExists {
 	case "rotate":
-		name := nextFree(baseName(d.RenameTo), matches(cur[2]))
-		target := parentDir(d.RenameTo) + sep(d.RenameTo) + name
+		name := nextFree(baseName(d.RenameTo), matches(cur[3]))
+		target := strings.TrimRight(parentDir(d.RenameTo), `\/`) + sep(d.RenameTo) + name
 		return Change{Action: Rename, Before: cur, Target: target,
-			After: []State{absentAt(before), nil, entriesState(append(matches(cur[2]), name))}}, nil
+			After: []State{absentAt(before), nil, nil, entriesState(append(matches(cur[3]), name))}}, nil
 	case "replace":
 		if err := checkDestructive("replace", d.RenameTo, dst, d.AllowProtected); err != nil {
 			return Change{}, err
 		}
-		return Change{Action: Rename, Before: cur, Target: d.RenameTo, After: []State{absentAt(before), holding(dst, before)}}, nil
+		return Change{Action: Rename, Before: cur, Target: d.RenameTo, After: []State{absentAt(before), holding(dst, before), nil}}, nil
 	}
 	return Change{}, fmt.Errorf("cannot rename %s: the destination %s already exists (from an earlier run?); move it away, or set if_exists = \"rotate\" or \"replace\"",
 		d.Path, d.RenameTo)

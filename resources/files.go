@@ -71,7 +71,15 @@ func readEntries(h host.Host, o Object) (State, error) {
 		}
 		names = append(names, baseName(e.Path))
 	}
-	return entriesState(names), nil
+	s := entriesState(names)
+	// The pattern is judged as a name in the folder: CatRoot\{...}\tmp*.cat
+	// is a place KB procedures clear, CatRoot\{...}\* is not.
+	if o.Place {
+		if reason := h.Protected(o.Display()); reason != "" {
+			s["protected"] = reason
+		}
+	}
+	return s, nil
 }
 
 func entriesState(names []string) State {
@@ -91,10 +99,15 @@ func baseName(p string) string {
 	return p[strings.LastIndexAny(p, `\/`)+1:]
 }
 
-// parentDir is the folder of a path in either syntax.
+// parentDir is the folder of a path in either syntax: a root (/, C:\)
+// keeps its separator.
 func parentDir(p string) string {
 	p = strings.TrimRight(p, `\/`)
-	return p[:max(strings.LastIndexAny(p, `\/`), 0)]
+	i := strings.LastIndexAny(p, `\/`)
+	if i == 0 || i > 0 && p[i-1] == ':' {
+		return p[:i+1]
+	}
+	return p[:max(i, 0)]
 }
 
 func (f *Files) Objects(h host.Host) ([]Object, error) {
@@ -103,6 +116,7 @@ func (f *Files) Objects(h host.Host) ([]Object, error) {
 		return nil, err
 	}
 	files, err := entriesObject(h, f.Path, f.Pattern, true)
+	files.Place = true
 	return []Object{dir, files}, err
 }
 
@@ -111,7 +125,10 @@ func (f *Files) Diff(cur []State, force bool) (Change, error) {
 	if len(names) == 0 {
 		return NoChange("no file matches %s: already absent", f.Pattern), nil
 	}
-	if err := checkDestructive("delete files in", f.Path, cur[0], f.AllowProtected); err != nil {
+	// The folder says whether it is reached through a link; the files
+	// whether they are protected.
+	where := State{"resolved": cur[0]["resolved"], "protected": cur[1]["protected"]}
+	if err := checkDestructive("delete "+f.Pattern+" in", f.Path, where, f.AllowProtected); err != nil {
 		return Change{}, err
 	}
 	return Change{Action: Delete, Before: cur, After: []State{nil, entriesState(nil)}}, nil

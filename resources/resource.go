@@ -230,10 +230,8 @@ func Removed(parent, k Key, s State) (State, bool) {
 	if k.Kind == KindFiles || k.Kind == KindEntries {
 		id, _, _ = strings.Cut(id, "|")
 	}
-	within := id != parent.ID && (strings.HasPrefix(id, parent.ID+`\`) || strings.HasPrefix(id, parent.ID+"/")) ||
-		id == parent.ID && k.Kind != parent.Kind
 	switch {
-	case !within:
+	case !within(id, parent.ID) && (id != parent.ID || k.Kind == parent.Kind):
 		return nil, false
 	case parent.Kind == KindPath && k.Kind == KindPath:
 		return absentAt(s), true

@@ -115,7 +115,15 @@ func globOS(dir, pattern string, fold, join func(string) string) ([]DirEntry, er
 	return out, nil
 }
 
-func (local) Protected(path string) string { return localProtected(filepath.Clean(path)) }
+// Protected judges the path as PathKey spells it, so that C:/Windows,
+// C:\Windows\. and /etc/ are C:\Windows and /etc.
+func (l local) Protected(path string) string {
+	key, err := l.PathKey(path)
+	if err != nil {
+		return ""
+	}
+	return localProtected(key)
+}
 
 func (local) ReadFile(path string) ([]byte, error) { return os.ReadFile(path) }
 

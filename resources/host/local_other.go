@@ -46,9 +46,9 @@ func (local) Events(channel, _ string, _ []int, _ int) ([]Event, error) {
 
 func localStateDir() (string, error) { return "/var/lib/wuplay", nil }
 
-func localProtected(p string) string {
-	home, _ := os.UserHomeDir()
-	return unixProtected(p, filepath.Clean(home))
+func localProtected(key string) string {
+	home, _ := local{}.PathKey(os.Getenv("HOME"))
+	return unixProtected(key, home)
 }
 
 // localServices answers for a machine whose service manager wuplay does not

@@ -68,6 +68,6 @@ func localStateDir() (string, error) {
 	return filepath.Join(dir, "wuplay"), nil
 }
 
-func localProtected(p string) string {
-	return windowsProtected(strings.ToLower(p), os.LookupEnv)
+func localProtected(key string) string {
+	return windowsProtected(key, os.LookupEnv, local{}.PathKey)
 }

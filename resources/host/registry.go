@@ -2,6 +2,7 @@ package host
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -73,28 +74,82 @@ func RegKeyID(key string) (string, error) {
 	return strings.ToLower(root + `\` + path), nil
 }
 
-// protectedKeys are keys whose deletion would break Windows.
-var protectedKeys = map[string]bool{
-	`hklm\software`: true, `hklm\system`: true, `hklm\system\currentcontrolset`: true,
-	`hklm\system\currentcontrolset\services`: true, `hklm\system\currentcontrolset\control`: true,
-	`hklm\software\microsoft`: true, `hklm\software\microsoft\windows`: true,
-	`hklm\software\microsoft\windows\currentversion`: true, `hklm\software\microsoft\windows nt`: true,
-	`hklm\software\microsoft\windows nt\currentversion`: true, `hklm\software\policies`: true,
-	`hklm\software\classes`: true, `hklm\sam`: true, `hklm\security`: true,
+// protectedKeys are keys whose deletion would break Windows, as
+// canonicalKey spells them; a tree protects every key under it too.
+var protectedKeys = map[string]struct {
+	reason string
+	tree   bool
+}{
+	`hklm\software`: {"a key Windows needs", false}, `hklm\software\classes`: {"a key Windows needs", false},
+	`hklm\software\microsoft`: {"a key Windows needs", false}, `hklm\software\microsoft\windows`: {"a key Windows needs", false},
+	`hklm\software\microsoft\windows\currentversion`:    {"a key Windows needs", false},
+	`hklm\software\microsoft\windows nt`:                {"a key Windows needs", false},
+	`hklm\software\microsoft\windows nt\currentversion`: {"a key Windows needs", false},
+	`hklm\software\policies`:                            {"a key Windows needs", false},
+	`hklm\system`:                                       {"the system hive", true},
+	`hklm\system\currentcontrolset`:                     {"the control set Windows boots from", true},
+	`hklm\sam`:                                          {"the accounts database", true},
+	`hklm\security`:                                     {"the security database", true},
+	`hklm\hardware`:                                     {"a key Windows needs", true},
+	`hklm\bcd00000000`:                                  {"the boot configuration", true},
+	`hku\.default`:                                      {"a key Windows needs", true},
+}
+
+// controlSet matches ControlSet001 to ControlSet999, which CurrentControlSet
+// is one of.
+var controlSet = regexp.MustCompile(`^hklm\\system\\controlset\d{3}(\\|$)`)
+
+// canonicalKey spells a key ID (RegKeyID) the way protectedKeys does: a
+// numbered control set as CurrentControlSet, the 32-bit view
+// (WOW6432Node) as the 64-bit one, HKCR and HKCC as the keys they show.
+func canonicalKey(id string) string {
+	if m := controlSet.FindString(id); m != "" {
+		id = `hklm\system\currentcontrolset` + id[len(strings.TrimSuffix(m, `\`)):]
+	}
+	for _, alias := range []struct{ from, to string }{
+		{`hkcr`, `hklm\software\classes`},
+		{`hkcc`, `hklm\system\currentcontrolset\hardware profiles\current`},
+		{`hklm\software\wow6432node`, `hklm\software`},
+		{`hklm\software\classes\wow6432node`, `hklm\software\classes`},
+	} {
+		if id == alias.from || strings.HasPrefix(id, alias.from+`\`) {
+			id = alias.to + id[len(alias.from):]
+		}
+	}
+	return id
 }
 
 // ProtectedKey says why a registry key is not to be deleted, or "".
 func ProtectedKey(key string) string {
 	id, err := RegKeyID(key)
-	switch {
-	case err != nil:
+	if err != nil {
 		return ""
-	case !strings.Contains(id, `\`) || strings.HasSuffix(id, `\`):
+	}
+	if strings.HasSuffix(id, `\`) {
 		return "a registry root"
-	case protectedKeys[id]:
-		return "a key Windows needs"
-	case strings.HasPrefix(id, `hklm\system\currentcontrolset\services\`) && strings.Count(id, `\`) == 4:
+	}
+	id = canonicalKey(id)
+	var reason string
+	for k := id; ; {
+		if p, ok := protectedKeys[k]; ok && (k == id || p.tree) {
+			reason = p.reason
+			if k != id {
+				reason = "inside " + reason
+			}
+			break
+		}
+		i := strings.LastIndex(k, `\`)
+		if i < 0 {
+			break
+		}
+		k = k[:i]
+	}
+	// A service's registration (Services\wuauserv) and what it holds.
+	if rest, ok := strings.CutPrefix(id, `hklm\system\currentcontrolset\services\`); ok {
+		if strings.Contains(rest, `\`) {
+			return "inside a service's registration"
+		}
 		return "a service's registration"
 	}
-	return ""
+	return reason
 }

@@ -291,7 +291,7 @@ func (s *Sim) Protected(p string) string {
 	if err != nil {
 		return ""
 	}
-	return windowsProtected(key, s.Getenv)
+	return windowsProtected(key, s.Getenv, s.PathKey)
 }
 
 func (s *Sim) ReadFile(p string) ([]byte, error) {
