@@ -73,10 +73,14 @@ func changeText(ds DocStep) string {
 		}
 		parts = append(parts, fmt.Sprintf("%s %s: %s", c.Kind, c.Name, strings.Join(attrs, ", ")))
 	}
-	if ds.Forced {
-		parts = append(parts, "(forced by -replace)")
+	text := strings.Join(parts, "; ")
+	if ds.Reason != "" {
+		text += " (" + ds.Reason + ")"
 	}
-	return strings.Join(parts, "; ")
+	if ds.Forced {
+		text += "; (forced by -replace)"
+	}
+	return text
 }
 
 // risks lists what a reviewer must weigh: services down and for how long

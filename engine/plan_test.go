@@ -442,6 +442,48 @@ service "on" {
 }`,
 			want: []string{"service.off no-op", "service.on no-op"},
 		},
+		"state given back as it was read: running": {
+			host: wuauservRunning, files: []string{"Windows/SoftwareDistribution/"}, src: `service "off" {
+  name  = "wuauserv"
+  state = "stopped"
+}
+directory "sd" {
+  path  = "C:\\Windows\\SoftwareDistribution"
+  state = "absent"
+}
+service "back" {
+  name  = "wuauserv"
+  state = "previous"
+}`,
+			want: []string{"service.off stop", "directory.sd delete", "service.back start"},
+		},
+		"state given back as it was read: stopped by Windows": {
+			host:  strings.Replace(wuauservRunning, "wuauserv: {state: running", "wuauserv: {state: stopped", 1),
+			files: []string{"Windows/SoftwareDistribution/"}, src: `service "off" {
+  name  = "wuauserv"
+  state = "stopped"
+}
+directory "sd" {
+  path  = "C:\\Windows\\SoftwareDistribution"
+  state = "absent"
+}
+service "back" {
+  name  = "wuauserv"
+  state = "previous"
+}`,
+			want: []string{"service.off no-op", "directory.sd delete", "service.back no-op"},
+		},
+		"state previous around nothing is no change": {
+			host: wuauservRunning, src: `service "off" {
+  name  = "wuauserv"
+  state = "stopped"
+}
+service "back" {
+  name  = "wuauserv"
+  state = "previous"
+}`,
+			want: []string{"service.off no-op", "service.back no-op"},
+		},
 		"target takes the steps it depends on": {
 			host: wuauservRunning, files: []string{"Windows/"}, target: []string{"directory.c"}, src: `directory "a" {
   path = "C:\\Windows\\A"

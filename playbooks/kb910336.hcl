@@ -20,6 +20,11 @@
 # the playbook changes nothing (the service steps then cancel out: stopping
 # and starting wuauserv around nothing achieves nothing).
 #
+# "Start the service again" means "put it back": wuauserv is a trigger-start
+# service that Windows stops when it is idle, so the last step returns it
+# to the state the plan read it in (state = "previous"), and a fixed host
+# whose wuauserv Windows has stopped is still compliant.
+#
 # To run the fix again on purpose (the error came back), use
 # -replace=directory.software_distribution: the SDTemp of the earlier run
 # is kept, and the folder is moved to the first free SDTemp.1, SDTemp.2...
@@ -66,7 +71,7 @@ directory "software_distribution" {
 }
 
 service "start_automatic_updates" {
-  description = "Start the Automatic Updates service again (net start wuauserv)."
+  description = "Return the Automatic Updates service to how it was (net start wuauserv)."
   name        = "wuauserv"
-  state       = "running"
+  state       = "previous"
 }

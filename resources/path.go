@@ -18,7 +18,9 @@ var placeAttrs = []string{"volume", "protected", "resolved"}
 // Hidden reports whether a plan leaves attribute name out of an object's
 // listing: it says where a path is, or what a service was when read, not
 // what a step changes.
-func Hidden(name string) bool { return slices.Contains(placeAttrs, name) || name == "start_type_read" }
+func Hidden(name string) bool {
+	return slices.Contains(placeAttrs, name) || name == "state_read" || name == "start_type_read"
+}
 
 // place keeps only where s is.
 func place(s State) State {
