@@ -130,7 +130,31 @@ func Apply(ctx context.Context, p *Plan, h host.Host, obs Observer) ([]StepResul
 			failed = fmt.Errorf("%w; and putting back failed: %w", failed, err)
 		}
 	}
+	if err := Record(p, h, results, failed); err != nil {
+		failed = errors.Join(failed, err)
+	}
 	return results, failed
+}
+
+// Record keeps on the host what an apply did, for later plans to read
+// (fact "last_apply"). Apply calls it; an apply that finds nothing to
+// change calls it too, since it proves the host fixed at that time: a
+// rerun after wuplay was killed between its last change and its record
+// must still leave one.
+func Record(p *Plan, h host.Host, results []StepResult, failed error) error {
+	rec := host.ApplyRecord{Playbook: p.Playbook.Name, SHA256: digest(p.Playbook.Src), Finished: time.Now().UTC(), Result: "succeeded"}
+	if failed != nil {
+		rec.Result = "failed"
+	}
+	for _, r := range results {
+		if r.Status == Done {
+			rec.Changed = append(rec.Changed, r.Addr)
+		}
+	}
+	if err := host.WriteApplyRecord(h, rec); err != nil {
+		return fmt.Errorf("the apply is done as reported, but its record for later plans (fact \"last_apply\") could not be written: %w", err)
+	}
+	return nil
 }
 
 // putBack undoes the done steps whose objects the plan meant to return to

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -58,8 +59,31 @@ func (s *scope) functions() map[string]function.Function {
 		"coalesce":   stdlib.CoalesceFunc,
 		"basename":   pathFunc(func(dir, base string) string { return base }),
 		"dirname":    pathFunc(func(dir, base string) string { return dir }),
+		"timecmp":    timecmpFunc,
 	}
 }
+
+// timecmpFunc compares two times as Terraform's timecmp does: -1 when the
+// first is earlier, 0 when they are the same instant, 1 when it is later.
+// Facts give times in RFC 3339 (an event's time, a file's mtime, the last
+// apply's), whatever their zone; "" is no time and an error, so that a
+// playbook says what it means when there is none.
+var timecmpFunc = function.New(&function.Spec{
+	Description: "Compare two RFC 3339 times: -1, 0 or 1.",
+	Params:      []function.Parameter{{Name: "a", Type: cty.String}, {Name: "b", Type: cty.String}},
+	Type:        function.StaticReturnType(cty.Number),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		var ts [2]time.Time
+		for i, arg := range args {
+			t, err := time.Parse(time.RFC3339Nano, arg.AsString())
+			if err != nil {
+				return cty.NilVal, function.NewArgErrorf(i, "%q is not a time in RFC 3339 form, such as 2026-11-28T10:40:02Z", arg.AsString())
+			}
+			ts[i] = t
+		}
+		return cty.NumberIntVal(int64(ts[0].Compare(ts[1]))), nil
+	},
+})
 
 // envFunc reads the target host's environment: on a simulated host,
 // host.yaml's env, never wuplay's own.

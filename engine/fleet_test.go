@@ -41,7 +41,7 @@ var fleetSituations = []fleetSituation{
 	{name: "wuauserv already stopped", host: "broken", per1000: 40,
 		edit: map[string]string{"wuauserv:\n    state: running": "wuauserv:\n    state: stopped"}},
 	{name: "healthy", host: "healthy", per1000: 200},
-	{name: "fixed before, SDTemp kept", host: "rerun", per1000: 100},
+	{name: "fixed before, SDTemp kept", host: "fixed", per1000: 100},
 	{name: "locked by TrustedInstaller", host: "locked", per1000: 60},
 	{name: "wuauserv disabled", host: "broken", per1000: 40,
 		edit: map[string]string{"wuauserv:\n    state: running\n    start_type: manual": "wuauserv:\n    state: running\n    start_type: disabled"}},

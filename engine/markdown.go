@@ -80,10 +80,14 @@ func changeText(ds DocStep) markup {
 		}
 		parts = append(parts, fmt.Sprintf("%s %s: %s", mdText(c.Kind), mdCode(c.Name), strings.Join(attrs, ", ")))
 	}
-	if ds.Forced {
-		parts = append(parts, "(forced by -replace)")
+	text := strings.Join(parts, "; ")
+	if ds.Reason != "" {
+		text += " (" + mdText(ds.Reason) + ")"
 	}
-	return markup(strings.Join(parts, "; "))
+	if ds.Forced {
+		text += "; (forced by -replace)"
+	}
+	return markup(text)
 }
 
 // risks lists what a reviewer must weigh: services down and for how long

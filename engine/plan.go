@@ -164,6 +164,7 @@ func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Pla
 	}
 	netEffect(p.Steps)
 	untrigger(p.Steps)
+	explainReturns(p.Steps)
 	return p, append(diags, preflightElevation(p, h)...)
 }
 
@@ -173,6 +174,40 @@ func untrigger(steps []*StepPlan) {
 	for i, sp := range steps {
 		if sp.Action == resources.Restart && !sp.Forced && !triggered(sp, steps[:i]) {
 			sp.Change = resources.NoChange("no step in restart_on changed")
+		}
+	}
+}
+
+// A returner is a resource whose step gives its object back the state it
+// was read in: Excursion says in words how it was away and why, or "".
+type returner interface {
+	Excursion(away resources.State, during []string) string
+}
+
+// explainReturns says, on each step that gives an object back, for which
+// changed steps it was away: "wuauserv: stopped for
+// directory.software_distribution, then back to running".
+func explainReturns(steps []*StepPlan) {
+	for i, sp := range steps {
+		r, ok := sp.res.(returner)
+		if !ok || sp.Action == resources.NoOp || len(sp.Objects) != 1 {
+			continue
+		}
+		key := sp.Objects[0].Key
+		var during []string
+		for j := i - 1; j >= 0; j-- {
+			left := steps[j]
+			if left.Action == resources.NoOp {
+				continue
+			}
+			if slices.ContainsFunc(changedObjects(left), func(o resources.Object) bool { return o.Key == key }) {
+				slices.Reverse(during)
+				if len(during) > 0 {
+					sp.Reason = r.Excursion(left.After[indexOf(left, key)], during)
+				}
+				break
+			}
+			during = append(during, left.Addr)
 		}
 	}
 }

@@ -490,6 +490,69 @@ service "on" {
 }`,
 			want: []string{"service.off no-op", "service.on no-op"},
 		},
+		"state given back as it was read: running": {
+			host: wuauservRunning, files: []string{"Windows/SoftwareDistribution/"}, src: `service "off" {
+  name  = "wuauserv"
+  state = "stopped"
+}
+directory "sd" {
+  path  = "C:\\Windows\\SoftwareDistribution"
+  state = "absent"
+}
+service "back" {
+  name  = "wuauserv"
+  state = "previous"
+}`,
+			want: []string{"service.off stop", "directory.sd delete", "service.back start"},
+		},
+		"state given back as it was read: stopped by Windows": {
+			host:  strings.Replace(wuauservRunning, "wuauserv: {state: running", "wuauserv: {state: stopped", 1),
+			files: []string{"Windows/SoftwareDistribution/"}, src: `service "off" {
+  name  = "wuauserv"
+  state = "stopped"
+}
+directory "sd" {
+  path  = "C:\\Windows\\SoftwareDistribution"
+  state = "absent"
+}
+service "back" {
+  name  = "wuauserv"
+  state = "previous"
+}`,
+			want: []string{"service.off no-op", "directory.sd delete", "service.back no-op"},
+		},
+		"state previous around nothing is no change": {
+			host: wuauservRunning, src: `service "off" {
+  name  = "wuauserv"
+  state = "stopped"
+}
+service "back" {
+  name  = "wuauserv"
+  state = "previous"
+}`,
+			want: []string{"service.off no-op", "service.back no-op"},
+		},
+		"timecmp compares times across zones": {
+			host: wuauservRunning, src: `file "later" {
+  when    = timecmp("2026-11-28T10:40:02+01:00", "2026-11-28T09:40:01Z") > 0
+  path    = "C:\\later"
+  content = "x"
+}
+file "same" {
+  when    = timecmp("2026-11-28T10:40:02+01:00", "2026-11-28T09:40:02Z") == 0
+  path    = "C:\\same"
+  content = "x"
+}`,
+			want: []string{"file.later create", "file.same create"},
+		},
+		"timecmp of no time is an error": {
+			host: wuauservRunning, src: `file "f" {
+  when    = timecmp("", "2026-11-28T09:40:01Z") > 0
+  path    = "C:\\f"
+  content = "x"
+}`,
+			err: `"" is not a time in RFC 3339 form`,
+		},
 		"target takes the steps it depends on": {
 			host: wuauservRunning, files: []string{"Windows/"}, target: []string{"directory.c"}, src: `directory "a" {
   path = "C:\\Windows\\A"

@@ -271,7 +271,7 @@ func (d *PlanDocument) Recheck(ctx context.Context, h host.Host) (*Plan, hcl.Dia
 			continue
 		}
 		for _, attr := range slices.Sorted(maps.Keys(mergeKeys(old.State, o.State))) {
-			if old.State[attr] != o.State[attr] {
+			if old.State[attr] != o.State[attr] && !resources.AsRead(attr) {
 				diffs = append(diffs, fmt.Sprintf("%s %s: %s was %s, is now %s", o.Kind, o.Name, attr, show(attr, old.State[attr]), show(attr, o.State[attr])))
 			}
 		}

@@ -115,6 +115,9 @@ func (pw *printer) step(ds DocStep) {
 		pw.printf("  %s %s\n\n", pw.marker("!"), ds.Reason)
 		return
 	}
+	if ds.Reason != "" {
+		pw.printf("  # %s\n", ds.Reason)
+	}
 	if ds.Action == string(resources.Rename) {
 		pw.printf("  %s %s %s -> %s\n", pw.marker(">"), ds.Changes[0].Kind, quote(ds.Changes[0].Name), quote(ds.renamedTo()))
 		if ds.Target != "" && len(ds.Changes) > 1 && ds.Changes[1].Before["exists"] == "true" {

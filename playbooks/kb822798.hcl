@@ -38,7 +38,7 @@ directory "catroot2" {
 
 service "start_cryptsvc" {
   name  = "CryptSvc"
-  state = "running"
+  state = "previous"
 }
 
 files "temporary_catalogs_127d" {
@@ -67,7 +67,7 @@ directory "software_distribution" {
 
 service "start_wuauserv" {
   name  = "wuauserv"
-  state = "running"
+  state = "previous"
 }
 
 directory "marker_folder" {

@@ -20,9 +20,20 @@
 # the playbook changes nothing (the service steps then cancel out: stopping
 # and starting wuauserv around nothing achieves nothing).
 #
-# To run the fix again on purpose (the error came back), use
-# -replace=directory.software_distribution: the SDTemp of the earlier run
-# is kept, and the folder is moved to the first free SDTemp.1, SDTemp.2...
+# When the error comes back. wuplay records each apply on the host (fact
+# last_apply). A failed installation newer than the last successful fix
+# means the error came back: the playbook acts again, keeps SDTemp, and
+# moves the new tree to the first free SDTemp.1, SDTemp.2... Where SDTemp
+# exists but no fix is recorded (done by hand), wuplay cannot tell when it
+# was done and leaves it alone.
+#
+# "Start the service again" means "put it back": wuauserv is a trigger-start
+# service that Windows stops when it is idle, so the last step returns it
+# to the state the plan read it in (state = "previous"), and a fixed host
+# whose wuauserv Windows has stopped is still compliant.
+#
+# To run the fix again on purpose, use
+# -replace=directory.software_distribution.
 
 playbook "kb910336" {
   title  = "0x80070002 or 0x80070003 after downloading an update"
@@ -50,6 +61,10 @@ fact "path" "sdtemp" {
   path = "${env("windir")}\\SDTemp"
 }
 
+fact "last_apply" "kb910336" {
+  playbook = "kb910336"
+}
+
 service "stop_automatic_updates" {
   description = "Stop the Automatic Updates service (net stop wuauserv)."
   name        = "wuauserv"
@@ -58,7 +73,9 @@ service "stop_automatic_updates" {
 
 directory "software_distribution" {
   description = "Move the update store aside (ren SoftwareDistribution SDTemp)."
-  when        = !fact.path.sdtemp.exists
+  when = (!fact.path.sdtemp.exists ||
+    fact.last_apply.kb910336.succeeded != "" && fact.eventlog.last_install_failed.count > 0 &&
+  timecmp(fact.eventlog.last_install_failed.events[0].time, fact.last_apply.kb910336.succeeded) > 0)
   path        = "${env("windir")}\\SoftwareDistribution"
   state       = "absent"
   rename_to   = "${env("windir")}\\SDTemp"
@@ -66,7 +83,7 @@ directory "software_distribution" {
 }
 
 service "start_automatic_updates" {
-  description = "Start the Automatic Updates service again (net start wuauserv)."
+  description = "Return the Automatic Updates service to how it was (net start wuauserv)."
   name        = "wuauserv"
-  state       = "running"
+  state       = "previous"
 }

@@ -115,17 +115,17 @@ file "done" {
 
 service "start_bits" {
   name  = "BITS"
-  state = "running"
+  state = "previous"
 }
 
 service "start_wuauserv" {
   name  = "wuauserv"
-  state = "running"
+  state = "previous"
 }
 
 service "start_cryptsvc" {
   name  = "CryptSvc"
-  state = "running"
+  state = "previous"
 }
 
 command "reset_bits_jobs" {

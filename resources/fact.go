@@ -60,15 +60,15 @@ func (f *PathFact) Read(_ context.Context, h host.Host) (cty.Value, error) {
 	if err != nil {
 		return cty.NilVal, err
 	}
-	mtime := ""
+	mtime := time.Time{}
 	if fi.Exists {
-		mtime = fi.ModTime.UTC().Format(time.RFC3339)
+		mtime = fi.ModTime
 	}
 	return cty.ObjectVal(map[string]cty.Value{
 		"exists": cty.BoolVal(fi.Exists),
 		"is_dir": cty.BoolVal(fi.IsDir),
 		"size":   cty.NumberIntVal(fi.Size),
-		"mtime":  cty.StringVal(mtime),
+		"mtime":  timeVal(mtime),
 	}), nil
 }
 
@@ -141,6 +141,21 @@ func init() {
 			},
 		},
 		{
+			// last_apply reads what wuplay recorded on the host of a
+			// playbook's last apply that changed something.
+			Name: "last_apply", Schema: attrs("playbook"),
+			Value: cty.Object(map[string]cty.Type{"exists": cty.Bool, "finished": cty.String, "result": cty.String,
+				"changed": cty.List(cty.String), "succeeded": cty.String}),
+			Decode: func(a *Attrs) Fact {
+				playbook := a.String("playbook", "")
+				return factFunc(func(_ context.Context, h host.Host) (cty.Value, error) {
+					rec, ok, err := host.ReadApplyRecord(h, playbook)
+					return cty.ObjectVal(map[string]cty.Value{"exists": cty.BoolVal(ok), "finished": timeVal(rec.Finished),
+						"result": cty.StringVal(rec.Result), "changed": strList(rec.Changed), "succeeded": timeVal(rec.Succeeded)}), err
+				})
+			},
+		},
+		{
 			Name: "os", Schema: attrs(),
 			Value: cty.Object(map[string]cty.Type{"family": cty.String, "version": cty.String, "build": cty.String}),
 			Decode: func(a *Attrs) Fact {
@@ -188,6 +203,15 @@ func init() {
 type factFunc func(ctx context.Context, h host.Host) (cty.Value, error)
 
 func (f factFunc) Read(ctx context.Context, h host.Host) (cty.Value, error) { return f(ctx, h) }
+
+// timeVal is a time as facts give times: RFC 3339 in UTC, as timecmp
+// compares them, or "" for none.
+func timeVal(t time.Time) cty.Value {
+	if t.IsZero() {
+		return cty.StringVal("")
+	}
+	return cty.StringVal(t.UTC().Format(time.RFC3339Nano))
+}
 
 func strList(ss []string) cty.Value {
 	if len(ss) == 0 {
@@ -251,7 +275,7 @@ func (f *EventFact) Read(_ context.Context, h host.Host) (cty.Value, error) {
 			continue
 		}
 		vals = append(vals, cty.ObjectVal(map[string]cty.Value{
-			"time": cty.StringVal(e.Time.UTC().Format(time.RFC3339)), "id": cty.NumberIntVal(int64(e.ID)),
+			"time": timeVal(e.Time), "id": cty.NumberIntVal(int64(e.ID)),
 			"provider": cty.StringVal(e.Provider), "message": cty.StringVal(e.Message),
 		}))
 	}

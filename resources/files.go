@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -82,8 +83,11 @@ func readEntries(h host.Host, o Object) (State, error) {
 	return s, nil
 }
 
+// entriesState is a folder's matching entries in one order, whatever order
+// they were listed or predicted in: a rotation's tenth name, SDTemp.10,
+// sorts before SDTemp.2, as a read of the folder lists it.
 func entriesState(names []string) State {
-	return State{"matches": strings.Join(names, "\n")}
+	return State{"matches": strings.Join(slices.Sorted(slices.Values(names)), "\n")}
 }
 
 func matches(s State) []string {

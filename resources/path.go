@@ -16,7 +16,12 @@ var placeAttrs = []string{"volume", "protected", "resolved"}
 // Hidden reports whether a plan leaves attribute name out of an object's
 // listing: it says where a path is, or what a service was when read, not
 // what a step changes.
-func Hidden(name string) bool { return slices.Contains(placeAttrs, name) || name == "start_type_read" }
+func Hidden(name string) bool { return slices.Contains(placeAttrs, name) || AsRead(name) }
+
+// AsRead reports whether attribute name keeps another's value as the plan
+// read it (state_read, start_type_read), for a step that gives it back:
+// it differs from one read to the next exactly when the other does.
+func AsRead(name string) bool { return name == "state_read" || name == "start_type_read" }
 
 // place keeps only where s is.
 func place(s State) State {

@@ -16,7 +16,7 @@ import (
 // Service keeps a Windows (or simulated) service in a state.
 type Service struct {
 	Name      string
-	State     string // running, stopped, or "" to leave it
+	State     string // running, stopped, previous, or "" to leave it
 	StartType string // automatic, manual, disabled, or "" to leave it
 	Timeout   time.Duration
 	// StopDependents stops the running services that depend on this one
@@ -41,7 +41,7 @@ func init() {
 		Decode: func(a *Attrs) Resource {
 			s := &Service{
 				Name:           a.String("name", ""),
-				State:          a.Enum("state", "", host.Running, host.Stopped),
+				State:          a.Enum("state", "", host.Running, host.Stopped, previous),
 				StartType:      a.Enum("start_type", "", host.Automatic, host.Manual, host.Disabled, previous),
 				Timeout:        a.Duration("timeout", 60*time.Second),
 				StopDependents: a.Bool("stop_dependents", false),
@@ -75,7 +75,7 @@ func readService(ctx context.Context, h host.Host, name string) (State, error) {
 		return nil, err
 	}
 	return State{"state": st.State, "start_type": st.StartType, "dependents": strings.Join(st.Dependents, ", "),
-		"start_type_read": st.StartType}, nil
+		"state_read": st.State, "start_type_read": st.StartType}, nil
 }
 
 func (s *Service) Diff(cur []State, force bool) (Change, error) {
@@ -85,7 +85,11 @@ func (s *Service) Diff(cur []State, force bool) (Change, error) {
 	}
 	after := maps.Clone(before)
 	if s.State != "" {
-		after["state"] = s.State
+		state, err := s.state(before)
+		if err != nil {
+			return Change{}, err
+		}
+		after["state"] = state
 	}
 	if s.StartType != "" {
 		after["start_type"] = s.startType(before)
@@ -104,7 +108,14 @@ func (s *Service) Diff(cur []State, force bool) (Change, error) {
 	case force && after["state"] == host.Running:
 		c.Action = Restart
 	default:
-		return NoChange("%s is already %s", s.Name, strings.Join(nonEmpty(s.State, s.StartType), ", ")), nil
+		var set []string
+		if s.State != "" {
+			set = append(set, after["state"])
+		}
+		if s.StartType != "" {
+			set = append(set, after["start_type"])
+		}
+		return NoChange("%s is already %s", s.Name, strings.Join(set, ", ")), nil
 	}
 	if c.Action == Restart && len(s.RestartOn) > 0 {
 		c.Reason = "restart: a step in restart_on changed"
@@ -112,19 +123,39 @@ func (s *Service) Diff(cur []State, force bool) (Change, error) {
 	return c, nil
 }
 
-func nonEmpty(ss ...string) []string {
-	var out []string
-	for _, s := range ss {
-		if s != "" {
-			out = append(out, s)
-		}
+// previous, as a state or start type, is the one the service had when the
+// plan read it: a playbook that stops or disables a service for the steps
+// that need it gives it back as it found it, rather than forcing it to run
+// (Windows stops an idle trigger-start service by itself; a fix that
+// started it would find it stopped again and start it every time).
+const previous = "previous"
+
+func (s *Service) state(cur State) (string, error) {
+	if s.State != previous {
+		return s.State, nil
 	}
-	return out
+	switch read := cur["state_read"]; read {
+	case host.Running, host.StartPending:
+		return host.Running, nil
+	case host.Stopped, host.StopPending:
+		return host.Stopped, nil
+	default:
+		return "", fmt.Errorf("service %s was %s when read: state = \"previous\" returns a service to running or stopped only", s.Name, read)
+	}
 }
 
-// previous, as a start type, is the one the service had when the plan
-// read it: a playbook that disables a service for a while gives it back.
-const previous = "previous"
+// Excursion says how the step returns the service: left in the state away
+// for the steps during, then back to the state it was read in.
+func (s *Service) Excursion(away State, during []string) string {
+	if s.State != previous {
+		return ""
+	}
+	back, err := s.state(away)
+	if err != nil || away["state"] == back {
+		return ""
+	}
+	return fmt.Sprintf("%s: %s for %s, then back to %s", s.Name, away["state"], strings.Join(during, ", "), back)
+}
 
 func (s *Service) startType(cur State) string {
 	if s.StartType == previous {

@@ -147,6 +147,11 @@ func (c *cli) ansibleRun(ctx context.Context, data []byte) *ansibleResult {
 	}
 	if in.CheckMode || changed == 0 {
 		res.Msg = fmt.Sprintf("plan: %d to change, %d unchanged", doc.Summary.Changes, doc.Summary.Unchanged)
+		if !in.CheckMode {
+			if err := engine.Record(pp.plan, pp.host, nil, nil); err != nil {
+				return fail("%v", err)
+			}
+		}
 		return res
 	}
 	results, err := engine.Apply(ctx, pp.plan, pp.host, quietObserver{})

@@ -37,6 +37,9 @@ func (c *cli) apply(ctx context.Context, argv []string) int {
 	defer pp.unlock()
 	r.show(pp.plan)
 	if changed, _ := pp.plan.Changed(); changed == 0 {
+		if err := engine.Record(pp.plan, pp.host, nil, nil); err != nil {
+			return r.failed(err)
+		}
 		return r.writeReport(pp.plan, nil, nil, nil, time.Now())
 	}
 	if !r.a.autoApprove && !pp.saved {

@@ -25,11 +25,38 @@ type args struct {
 	target    []string
 
 	detailedExitcode bool          // plan
+	detect           console       // plan
 	out              string        // plan
 	autoApprove      bool          // apply
 	report           string        // apply
 	lockTimeout      time.Duration // apply
 	markdown         bool          // show
+}
+
+// console is the endpoint manager that plan -detect answers: "" (not
+// detecting), intune or configmgr. A bare -detect is intune, whose exit
+// codes suit any caller.
+type console string
+
+const (
+	intune    console = "intune"
+	configMgr console = "configmgr"
+)
+
+func (c *console) String() string   { return string(*c) }
+func (c *console) IsBoolFlag() bool { return true }
+func (c *console) Set(v string) error {
+	switch strings.ToLower(v) {
+	case "true", "intune":
+		*c = intune
+	case "configmgr":
+		*c = configMgr
+	case "false":
+		*c = ""
+	default:
+		return fmt.Errorf("want -detect (Intune's exit codes) or -detect=configmgr")
+	}
+	return nil
 }
 
 type listFlag []string
@@ -62,6 +89,7 @@ func parseArgs(command string, argv []string, usage io.Writer) (*args, error) {
 	case "plan":
 		fs.BoolVar(&a.detailedExitcode, "detailed-exitcode", false, "exit 0 for no changes, 1 for an error, 2 for changes")
 		fs.StringVar(&a.out, "out", "", "save the plan to `FILE` for review and for apply")
+		fs.Var(&a.detect, "detect", "answer an endpoint manager's detection: exit 0 compliant, 1 needs the fix, 3 error\n(-detect=configmgr: print Compliant or NonCompliant and exit 0, or 3 on error)")
 	case "apply":
 		fs.BoolVar(&a.autoApprove, "auto-approve", false, "apply without asking")
 		fs.StringVar(&a.report, "report", "", "write an audit record of the run to `FILE` (JSON)")
@@ -105,6 +133,9 @@ func parseArgs(command string, argv []string, usage io.Writer) (*args, error) {
 	}
 	if a.json && a.markdown {
 		return nil, fmt.Errorf("-json and -markdown: pick one")
+	}
+	if a.detect != "" && (a.json || a.out != "" || a.detailedExitcode) {
+		return nil, fmt.Errorf("-detect prints what the endpoint manager reads and sets the exit code: it takes no -json, -out or -detailed-exitcode")
 	}
 	return a, nil
 }

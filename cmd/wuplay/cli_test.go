@@ -41,6 +41,18 @@ func TestParseArgs(t *testing.T) {
 			command: "plan", argv: []string{"p.hcl", "-json"},
 			err: "unexpected arguments after the playbook: -json (flags come before the playbook)",
 		},
+		"bare -detect answers Intune": {
+			command: "plan", argv: []string{"-detect", "kb910336"},
+			want: &args{command: "plan", playbook: "kb910336", host: "local", detect: intune},
+		},
+		"-detect names its console": {
+			command: "plan", argv: []string{"-detect=ConfigMgr", "kb910336"},
+			want: &args{command: "plan", playbook: "kb910336", host: "local", detect: configMgr},
+		},
+		"-detect sets the exit code itself": {
+			command: "plan", argv: []string{"-detect", "-detailed-exitcode", "kb910336"},
+			err: "-detect prints what the endpoint manager reads and sets the exit code: it takes no -json, -out or -detailed-exitcode",
+		},
 		"var without value": {
 			command: "plan", argv: []string{"-var", "x", "p.hcl"},
 			err: `-var "x": want NAME=VALUE`,

@@ -24,6 +24,12 @@ const (
 	exitOK      = 0
 	exitError   = 1
 	exitChanges = 2 // plan -detailed-exitcode
+
+	// plan -detect answers as Intune's detection scripts do: 1 says the
+	// fix is needed, so an error must be another code. 3 is the one the
+	// endpoint scripts have used for "could not tell".
+	exitNeedsFix    = 1
+	exitDetectError = 3
 )
 
 // cli is one run of the command line, with its streams.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -230,17 +231,35 @@ func (c *cli) validate(_ context.Context, argv []string) int {
 func (c *cli) plan(ctx context.Context, argv []string) int {
 	r, code := c.start("plan", argv)
 	if r == nil {
+		if code == exitError && slices.ContainsFunc(argv, isDetectFlag) {
+			return exitDetectError
+		}
 		return code
 	}
+	return r.plan(ctx)
+}
+
+// isDetectFlag reports whether arg is -detect, in any of flag's spellings:
+// a detection whose flags are wrong must not answer "needs the fix".
+func isDetectFlag(arg string) bool {
+	name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+	return strings.HasPrefix(arg, "-") && name == "detect"
+}
+
+func (r *run) plan(ctx context.Context) int {
 	if err := r.checkOutputs(); err != nil {
 		return r.failed(err)
 	}
 	pp, diags, err := r.prepare(ctx)
 	if r.diagnose(diags) {
-		return exitError
+		return r.errorExit()
 	}
 	if err != nil {
-		return r.failed(err)
+		r.failed(err)
+		return r.errorExit()
+	}
+	if r.a.detect != "" {
+		return r.detect(pp.plan.Document())
 	}
 	r.show(pp.plan)
 	if r.a.out != "" {
@@ -254,6 +273,30 @@ func (c *cli) plan(ctx context.Context, argv []string) int {
 	}
 	if changed, _ := pp.plan.Changed(); changed > 0 && r.a.detailedExitcode {
 		return exitChanges
+	}
+	return exitOK
+}
+
+// errorExit is plan's exit code for an error.
+func (r *run) errorExit() int {
+	if r.a.detect != "" {
+		return exitDetectError
+	}
+	return exitError
+}
+
+// detect answers an endpoint manager: Intune reads the exit code (and
+// shows the output), Configuration Manager compares the one line of
+// output with its compliance rule and takes any exit code but 0 as a
+// failure to discover.
+func (r *run) detect(d *engine.PlanDocument) int {
+	if r.a.detect == configMgr {
+		fmt.Fprintln(r.stdout, d.Verdict())
+		return exitOK
+	}
+	engine.WriteDetection(r.stdout, d)
+	if d.Verdict() == engine.NonCompliant {
+		return exitNeedsFix
 	}
 	return exitOK
 }

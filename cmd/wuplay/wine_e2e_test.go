@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -175,17 +176,43 @@ func TestWuplayUnderWine(t *testing.T) {
 		disabled.Wuauserv, disabled.StartType = "STOPPED", "0x4"
 		m.wantState(t, "disabled", disabled)
 
-		for _, cmd := range [][]string{{"plan", "kb910336"}, {"apply", "-auto-approve", "kb910336"}} {
-			out, stderr := m.wuplayOK(t, 1, cmd...)
-			const msg = "Error: service.start_automatic_updates: service wuauserv is disabled and cannot be started: set start_type in this step or an earlier one"
-			if !strings.Contains(stderr, msg) {
-				t.Errorf("%s: stderr lacks %q:\n%s", cmd[0], msg, stderr)
-			}
-			if strings.Contains(out, "Apply complete") || strings.Contains(out, ": rename") {
-				t.Errorf("%s carried out steps:\n%s", cmd[0], out)
-			}
-			m.wantState(t, "after "+cmd[0], disabled)
+		// The fix moves the folder and gives wuauserv back as it found
+		// it, stopped and disabled: it never tries to start it.
+		out, _ := m.wuplayOK(t, 0, "plan", "kb910336")
+		wantLine(t, "plan", out, "  # service.start_automatic_updates: no change (wuauserv is already stopped)")
+		m.wuplayOK(t, 0, "apply", "-auto-approve", "kb910336")
+		after := fixed
+		after.Wuauserv, after.StartType = "STOPPED", "0x4"
+		m.wantState(t, "after apply", after)
+	})
+
+	t.Run("idle stop, then the error again", func(t *testing.T) {
+		m.reset(t)
+		m.wuplayOK(t, 0, "apply", "-auto-approve", "kb910336")
+		m.wantState(t, "after apply", fixed)
+
+		// Windows stops the idle wuauserv: the fixed machine stays
+		// compliant, through the real service control manager.
+		m.svcprobe(t, "stop:wuauserv")
+		out, _ := m.wuplayOK(t, 0, "plan", "-detect", "kb910336")
+		wantLine(t, "detect after the idle stop", out, "Compliant: 0 to change, 3 unchanged (playbook kb910336)")
+		m.svcprobe(t, "start:wuauserv")
+		m.wuplayOK(t, 0, "plan", "-detect", "kb910336")
+
+		// Windows recreates SoftwareDistribution (Wine's wuauserv does
+		// not) and an installation fails again, after the fix.
+		writeFiles(t, filepath.Join(m.windir, "SoftwareDistribution"), map[string]string{`Download\77aa\update.mum`: "new manifest\n"})
+		again := strings.Replace(failedInstall, "2026-11-28T10:00:00.0000000Z", time.Now().UTC().Add(time.Minute).Format(time.RFC3339Nano), 1)
+		m.events(t, again)
+		t.Cleanup(func() { m.events(t, failedInstall) })
+		out, _ = m.wuplayOK(t, 1, "plan", "-detect", "kb910336")
+		wantLine(t, "detect after the error came back", out, "directory.software_distribution: will rename")
+		m.wuplayOK(t, 0, "apply", "-auto-approve", "kb910336")
+		got := m.state(t)
+		if want := []string{"SDTemp", "SDTemp.1"}; !slices.Equal(got.Folders, want) || !slices.Equal(got.SDTemp, fixed.SDTemp) {
+			t.Errorf("after the second fix: folders %v, SDTemp %v; want %v, and the first fix's SDTemp kept", got.Folders, got.SDTemp, want)
 		}
+		m.wuplayOK(t, 0, "plan", "-detect", "kb910336")
 	})
 
 	t.Run("registry playbook", func(t *testing.T) {

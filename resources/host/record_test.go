@@ -1,0 +1,66 @@
+package host
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestApplyRecordKeepsTheLastSuccess(t *testing.T) {
+	h := lockHost(t)
+	if _, ok, err := ReadApplyRecord(h, "kb910336"); ok || err != nil {
+		t.Fatalf("before any apply: ok %v, err %v; want no record", ok, err)
+	}
+	fixed := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	if err := WriteApplyRecord(h, ApplyRecord{Playbook: "kb910336", Finished: fixed, Result: "succeeded", Changed: []string{"directory.d"}}); err != nil {
+		t.Fatal(err)
+	}
+	failed := fixed.Add(24 * time.Hour)
+	if err := WriteApplyRecord(h, ApplyRecord{Playbook: "kb910336", Finished: failed, Result: "failed"}); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := ReadApplyRecord(h, "kb910336")
+	want := ApplyRecord{Playbook: "kb910336", Finished: failed, Result: "failed", Succeeded: fixed}
+	if !ok || err != nil {
+		t.Fatalf("ok %v, err %v", ok, err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// A playbook's name is its author's: no name reaches outside the state
+// folder, and a record is only ever its own playbook's.
+func TestApplyRecordHostileNamesAndFiles(t *testing.T) {
+	h := lockHost(t)
+	for _, name := range []string{"../../escape", `..\..\escape`, "/etc/passwd", "a/b", ".hidden", strings.Repeat("x", 200)} {
+		if err := WriteApplyRecord(h, ApplyRecord{Playbook: name, Finished: time.Now(), Result: "succeeded"}); err != nil {
+			t.Fatalf("%q: %v", name, err)
+		}
+		path, _ := recordPath(h, name)
+		if filepath.Dir(path) != filepath.Join(h.dir, "records") {
+			t.Errorf("%q is recorded at %s, outside %s", name, path, filepath.Join(h.dir, "records"))
+		}
+		if _, ok, err := ReadApplyRecord(h, name); !ok || err != nil {
+			t.Errorf("%q: read back: ok %v, err %v", name, ok, err)
+		}
+	}
+	// Another playbook's record copied in place is not this one's.
+	if err := WriteApplyRecord(h, ApplyRecord{Playbook: "kb1", Finished: time.Now(), Result: "succeeded"}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(h.dir, "records", "kb1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(h.dir, "records", "other.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ReadApplyRecord(h, "other"); err == nil || !strings.Contains(err.Error(), `playbook "kb1"'s`) {
+		t.Errorf("a record of another playbook taken as other's: %v", err)
+	}
+}
