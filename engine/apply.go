@@ -48,6 +48,21 @@ type StepResult struct {
 	// Changed says, for a step that failed partly done, what it changed,
 	// from its objects read again.
 	Changed []string
+	// Reboot says that the step ran and the host needs a restart to
+	// finish what it did (reboot_required).
+	Reboot bool
+}
+
+// RebootNeeded lists the steps of an apply after which the host needs a
+// restart.
+func RebootNeeded(results []StepResult) []string {
+	var out []string
+	for _, r := range results {
+		if r.Reboot {
+			out = append(out, r.Addr)
+		}
+	}
+	return out
 }
 
 // Observer follows an apply as it goes; the command line shows progress and
@@ -123,6 +138,7 @@ func Apply(ctx context.Context, p *Plan, h host.Host, obs Observer) ([]StepResul
 			}
 			failed, failedAt = fmt.Errorf("%s: %w", sp.Addr, err), i
 		}
+		r.Reboot = sp.Reboot && r.Status != Failed
 		obs.StepFinished(sp, *r)
 	}
 	if failed != nil {

@@ -95,7 +95,7 @@ func (j *JSONWriter) ApplySummary(results []StepResult, err error, left []string
 	fields := map[string]any{
 		"result": Outcome(err), "changed": counts[Done], "unchanged": counts[Unchanged], "failed": counts[Failed],
 		"partly_done": counts[PartlyDone], "put_back": counts[PutBack], "put_back_failed": counts[PutBackFailed],
-		"not_attempted": counts[NotAttempted], "steps": steps,
+		"not_attempted": counts[NotAttempted], "steps": steps, "reboot_required": len(RebootNeeded(results)) > 0,
 	}
 	if err != nil {
 		fields["left_changed"] = append([]string{}, left...)

@@ -62,6 +62,8 @@ type StepPlan struct {
 	Forced bool
 	// MaxWait bounds each wait of the step's change (a service stopping).
 	MaxWait time.Duration
+	// Reboot says that the host needs a restart once the step has run.
+	Reboot bool
 
 	res resources.Resource
 }
@@ -148,6 +150,9 @@ func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Pla
 		sp.Objects, sp.res = objs, res
 		if w, ok := res.(resources.Waiter); ok {
 			sp.MaxWait = w.MaxWait()
+		}
+		if r, ok := res.(resources.Rebooter); ok {
+			sp.Reboot = r.NeedsReboot()
 		}
 	}
 	if diags.HasErrors() {

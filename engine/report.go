@@ -32,6 +32,9 @@ type Report struct {
 	// LeftChanged is, for an apply that did not succeed, what differs on
 	// the host from before it, read again after putting back.
 	LeftChanged []string `json:"left_changed,omitempty"`
+	// RebootRequired says that a step ran after which the host needs a
+	// restart (reboot_required).
+	RebootRequired bool `json:"reboot_required"`
 }
 
 // ReportStep is one step's outcome.
@@ -62,6 +65,7 @@ func NewReport(p *Plan, results []StepResult, applyErr error, started, finished 
 		}
 		r.Steps = append(r.Steps, rs)
 	}
+	r.RebootRequired = len(RebootNeeded(results)) > 0
 	return r
 }
 

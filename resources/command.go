@@ -170,6 +170,8 @@ func (c *Command) Diff(cur []State, force bool) (Change, error) {
 	return Change{Action: Run, Before: cur, After: make([]State, len(cur)), Reason: reason}, nil
 }
 
+func (c *Command) NeedsReboot() bool { return c.RebootRequired }
+
 func (c *Command) Apply(ctx context.Context, h host.Host, ch Change) error {
 	exit, out, err := h.Run(ctx, c.Run, c.Shell, c.Timeout)
 	if err != nil {

@@ -36,6 +36,12 @@ type Waiter interface {
 	MaxWait() time.Duration
 }
 
+// Rebooter is a resource after whose change the host needs a restart
+// (netsh winsock reset).
+type Rebooter interface {
+	NeedsReboot() bool
+}
+
 // Kinds of object.
 const (
 	KindService       = "service"

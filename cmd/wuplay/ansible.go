@@ -46,8 +46,11 @@ type ansibleResult struct {
 	Steps   []ansibleStep        `json:"wuplay_steps,omitempty"`
 	PutBack []string             `json:"put_back,omitempty"`
 	// LeftChanged is what a failed apply left changed on the host.
-	LeftChanged []string      `json:"left_changed,omitempty"`
-	Diff        []ansibleDiff `json:"diff,omitempty"`
+	LeftChanged []string `json:"left_changed,omitempty"`
+	// RebootRequired, as Ansible's Windows modules say it: a step ran
+	// after which the host needs a restart (ansible.windows.win_reboot).
+	RebootRequired bool          `json:"reboot_required"`
+	Diff           []ansibleDiff `json:"diff,omitempty"`
 }
 
 type ansibleStep struct {
@@ -168,6 +171,7 @@ func (c *cli) ansibleRun(ctx context.Context, data []byte) *ansibleResult {
 		res.Steps = append(res.Steps, s)
 	}
 	res.Changed = counts[engine.Done] > 0
+	res.RebootRequired = len(engine.RebootNeeded(results)) > 0
 	res.Msg = fmt.Sprintf("applied: %d changed, %d unchanged", counts[engine.Done], counts[engine.Unchanged])
 	if err != nil {
 		// Changed is whether the host differs from before, read again: a

@@ -79,11 +79,28 @@ func TestAnsibleCheckModeAndApply(t *testing.T) {
 
 	delete(args, "_ansible_check_mode")
 	res, _ = module(t, args)
-	if res["changed"] != true || res["failed"] != false || len(res["wuplay_steps"].([]any)) != 3 {
+	if res["changed"] != true || res["failed"] != false || len(res["wuplay_steps"].([]any)) != 3 || res["reboot_required"] != false {
 		t.Fatalf("apply: %v", res)
 	}
 	res, _ = module(t, args)
 	if res["changed"] != false || res["msg"] != "plan: 0 to change, 3 unchanged" {
 		t.Fatalf("second apply: %v", res)
+	}
+}
+
+// A step that needs a restart says so as Ansible's Windows modules do, so
+// that a play can follow it with ansible.windows.win_reboot.
+func TestAnsibleRebootRequired(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("../../testdata/hosts/reset")); err != nil {
+		t.Fatal(err)
+	}
+	res, _ := module(t, map[string]any{"playbook": "kb971058", "host": "sim:" + dir})
+	if res["failed"] != false || res["reboot_required"] != true {
+		t.Fatalf("apply of kb971058, which resets Winsock: %v", res)
+	}
+	res, _ = module(t, map[string]any{"playbook": "kb971058", "host": "sim:" + dir})
+	if res["changed"] != false || res["reboot_required"] != false {
+		t.Fatalf("second apply, which runs nothing: %v", res)
 	}
 }

@@ -233,4 +233,7 @@ func writeResults(w io.Writer, results []engine.StepResult, err error, left []st
 			fmt.Fprintf(w, "  %s\n", engine.EscapeText(l))
 		}
 	}
+	if steps := engine.RebootNeeded(results); len(steps) > 0 {
+		fmt.Fprintf(w, "\nRestart required: the host needs a restart to finish what %s did.\n", engine.EscapeText(strings.Join(steps, ", ")))
+	}
 }

@@ -11,12 +11,22 @@
   in $ReportDir, since the fix erases Windows Update's own history.
 
   Its output is one line a step, no colour, for the console's log.
+
+  When a step needs a restart of the machine (reboot_required; KB910336
+  has none, but a script made from this one for KB971058 has), it says
+  "Restart required" and exits $RebootExitCode: 3010, the Windows
+  soft-reboot code, where the console reads it so (a Win32 app in Intune,
+  an application or package in ConfigMgr); 0 for an Intune remediation
+  or a ConfigMgr configuration item, which take any code but 0 as a
+  failed remediation and restart nothing themselves.
 #>
 
 # wuplay.exe as deployed (a Win32 app), and what it runs.
 $Wuplay    = 'C:\Program Files\wuplay\wuplay.exe'
 $Playbook  = 'kb910336'
 $ReportDir = "$env:ProgramData\wuplay"
+$RebootExitCode = 0    # or 3010, where the console reads it as a soft reboot
+$script:Reboot = $false
 
 # One line a step from wuplay's -json stream.
 function Format-WuplayLine([string]$Line) {
@@ -30,6 +40,7 @@ function Format-WuplayLine([string]$Line) {
             'Apply: {0} changed, {1} failed, {2} put back, {3} not attempted, {4} unchanged.' -f `
                 $o.changed, $o.failed, $o.put_back, $o.not_attempted, $o.unchanged
             foreach ($s in $o.steps) { if ($s.put_back) { '{0}: {1}' -f $s.address, $s.put_back } }
+            if ($o.reboot_required) { $script:Reboot = $true; 'Restart required: the machine needs a restart to finish.' }
         }
         'plan_summary' {
             if ($o.symptom_present -eq $false) { 'Symptom not present: nothing to do.' }
@@ -53,4 +64,5 @@ if ($code -ne 0) {
     [Console]::Error.WriteLine("wuplay apply failed (exit $code); see the lines above and $report")
     exit 1
 }
+if ($script:Reboot) { exit $RebootExitCode }
 exit 0
