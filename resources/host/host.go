@@ -27,7 +27,9 @@ type Host interface {
 	Facts
 	// Run runs a program (or, with shell, a command line through cmd /c or
 	// sh -c) and returns its exit code and combined output. It fails only
-	// when the program cannot be run or times out.
+	// when the program cannot be run, times out, is interrupted by ctx or
+	// is ended by a signal. It ends whatever the program started when the
+	// program ends, and keeps the first and last 32 KiB of the output.
 	Run(ctx context.Context, argv []string, shell bool, timeout time.Duration) (exit int, output string, err error)
 }
 

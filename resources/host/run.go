@@ -65,6 +65,8 @@ func (local) Run(ctx context.Context, argv []string, shell bool, timeout time.Du
 		return -1, output, fmt.Errorf("%s: interrupted; its processes were ended", name)
 	case ended != nil:
 		return -1, output, fmt.Errorf("%s: timed out after %s; its processes were ended", name, timeout)
+	case errors.As(err, &exit) && exit.ExitCode() == -1:
+		return -1, output, fmt.Errorf("%s: ended by %s", name, exit) // "signal: killed"
 	case errors.As(err, &exit):
 		return exit.ExitCode(), output, nil
 	case err != nil:

@@ -134,3 +134,10 @@ func TestRunBoundsItsOutput(t *testing.T) {
 		t.Errorf("output of %d bytes, ending %q: want at most %d, saying what was left out", len(out), out[max(0, len(out)-200):], maxOutput)
 	}
 }
+
+func TestRunKilledBySignalIsAnError(t *testing.T) {
+	_, _, err := Local().Run(context.Background(), []string{"kill -KILL $$"}, true, time.Minute)
+	if err == nil || !strings.Contains(err.Error(), "ended by signal: killed") {
+		t.Errorf("Run: %v, want an error naming the signal", err)
+	}
+}
