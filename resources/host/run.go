@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -27,15 +26,12 @@ const waitDelay = 2 * time.Second
 // wuplay decides what an interrupt ends.
 func (local) Run(ctx context.Context, argv []string, shell bool, timeout time.Duration) (int, string, error) {
 	name := strings.Join(argv, " ")
-	if shell {
-		argv = []string{"sh", "-c", name}
-		if runtime.GOOS == "windows" {
-			argv = []string{"cmd", "/c", name}
-		}
-	}
 	runCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	cmd := exec.CommandContext(runCtx, argv[0], argv[1:]...)
+	cmd := shellCommand(runCtx, name)
+	if !shell {
+		cmd = exec.CommandContext(runCtx, argv[0], argv[1:]...)
+	}
 	cmd.WaitDelay = waitDelay
 	// Our own pipe, not exec's: Wait then returns when the command exits,
 	// not when the last process holding its output does.

@@ -3,6 +3,7 @@
 package host
 
 import (
+	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -28,4 +29,9 @@ func startTree(cmd *exec.Cmd) (end func(), err error) {
 	// The group keeps the leader's pid as its id while any member lives,
 	// so this cannot reach another process.
 	return func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }, nil
+}
+
+// shellCommand runs line through sh -c.
+func shellCommand(ctx context.Context, line string) *exec.Cmd {
+	return exec.CommandContext(ctx, "sh", "-c", line)
 }

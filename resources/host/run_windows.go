@@ -1,6 +1,7 @@
 package host
 
 import (
+	"context"
 	"fmt"
 	"os/exec"
 	"syscall"
@@ -30,7 +31,10 @@ func startTree(cmd *exec.Cmd) (end func(), err error) {
 		windows.TerminateJobObject(job, 1)
 		windows.CloseHandle(job)
 	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{CreationFlags: windows.CREATE_NEW_PROCESS_GROUP}
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	cmd.SysProcAttr.CreationFlags |= windows.CREATE_NEW_PROCESS_GROUP
 	cmd.Cancel = func() error { return windows.TerminateJobObject(job, 1) }
 	if err := cmd.Start(); err != nil {
 		windows.CloseHandle(job)
@@ -50,4 +54,14 @@ func startTree(cmd *exec.Cmd) (end func(), err error) {
 		return nil, fmt.Errorf("%s: putting it in a job object: %w", cmd.Path, err)
 	}
 	return end, nil
+}
+
+// shellCommand runs line through cmd.exe as if typed at its prompt. Go
+// quotes an argument for programs that parse their command line as the C
+// runtime does (a quote as \"), which cmd does not: with /s, cmd runs what
+// is between the outer quotes as it stands.
+func shellCommand(ctx context.Context, line string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, "cmd")
+	cmd.SysProcAttr = &syscall.SysProcAttr{CmdLine: `cmd /s /c "` + line + `"`}
+	return cmd
 }
