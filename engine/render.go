@@ -129,6 +129,8 @@ func show(name, v string) string {
 			return "[]"
 		}
 		return `["` + strings.ReplaceAll(v, "\n", `", "`) + `"]`
+	case name == "links" && v == "":
+		return `"1"` // a path's state counts a file's names only when it has several
 	case name == "sha256" && len(v) > 12:
 		v = v[:12] + "…"
 	case v == "":

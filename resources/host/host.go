@@ -90,6 +90,9 @@ type PathInfo struct {
 	Link    bool
 	Size    int64
 	ModTime time.Time
+	// Links counts a file's hard links, where the host counts them (0
+	// where it does not): replacing the file breaks them.
+	Links int
 }
 
 // DirEntry is an entry of a folder.

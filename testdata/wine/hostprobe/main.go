@@ -17,6 +17,7 @@
 //	                          a prompt that is not elevated
 //	hold|PATH                 opens the file as most programs do (sharing
 //	                          read and write, not delete) until the end
+//	write|PATH|DATA           write|PATH|DATA ok (WriteFile)
 //	sleep|SECONDS             sleeps
 //	waitheld|PATH             returns once another process holds the file
 //	run|TIMEOUT|LINE          runs LINE through cmd /c with Local().Run:
@@ -60,7 +61,7 @@ func main() {
 		if f[0] == "run" { // LINE may hold "|"
 			f = strings.SplitN(arg, "|", 3)
 		}
-		want := map[string]int{"get": 3, "set": 5, "delete": 3, "keyexists": 2, "createkey": 2, "deletekey": 2, "stat": 2, "removeall": 2, "hold": 2, "readonlykey": 2, "sleep": 2, "run": 3, "waitheld": 2}[f[0]]
+		want := map[string]int{"get": 3, "set": 5, "delete": 3, "keyexists": 2, "createkey": 2, "deletekey": 2, "stat": 2, "removeall": 2, "hold": 2, "readonlykey": 2, "sleep": 2, "run": 3, "waitheld": 2, "write": 3}[f[0]]
 		if want == 0 || len(f) != want {
 			fmt.Fprintf(os.Stderr, "hostprobe: %q: unknown operation, or wrong number of fields\n", arg)
 			os.Exit(2)
@@ -107,6 +108,8 @@ func main() {
 			if n, err = strconv.Atoi(f[1]); err == nil {
 				time.Sleep(time.Duration(n) * time.Second)
 			}
+		case "write":
+			err = h.WriteFile(f[1], []byte(f[2]))
 		case "waitheld":
 			err = waitHeld(f[1])
 		case "run":
