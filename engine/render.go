@@ -166,6 +166,8 @@ func show(name, v string) markup {
 			}
 		}
 		return markup("[" + strings.Join(names, ", ") + "]")
+	case name == "links" && v == "":
+		return `"1"` // a path's state counts a file's names only when it has several
 	case name == "sha256" && len(v) > 12:
 		v = v[:12] + "…"
 	case v == "":

@@ -14,7 +14,9 @@ import (
 	"github.com/wuplay/wuplay/resources/host"
 )
 
-// probeTimeout bounds a guard command run at plan time.
+// probeTimeout bounds a guard command run at plan time, or the step's
+// timeout if that is shorter: a plan must not wait on a guard longer than
+// on the command it guards.
 const probeTimeout = time.Minute
 
 // Command runs a program that has no state to compare, such as netsh
@@ -125,7 +127,8 @@ func (c *Command) Objects(h host.Host) ([]Object, error) {
 	}
 	for _, g := range [][]string{c.Unless, c.OnlyIf} {
 		if len(g) > 0 {
-			objs = append(objs, Object{Key: Key{KindProbe, strings.Join(g, "\x00")}, Name: strings.Join(g, " "), Probe: g, Shell: c.Shell})
+			objs = append(objs, Object{Key: Key{KindProbe, strings.Join(g, "\x00")}, Name: strings.Join(g, " "), Probe: g, Shell: c.Shell,
+				Timeout: min(c.Timeout, probeTimeout)})
 		}
 	}
 	return objs, nil

@@ -67,12 +67,22 @@ func (f *File) Diff(cur []State, force bool) (Change, error) {
 	want := before
 	if f.Content != nil || before["exists"] == "false" {
 		want = fileAt(before, []byte(f.content()))
+		if n, ok := before["links"]; ok {
+			want["links"] = n
+		}
 	}
 	switch {
 	case before["exists"] == "false":
 		return Change{Action: Create, Before: cur, After: []State{want}}, nil
 	case !want.Equal(before) || force && f.Content != nil:
-		return Change{Action: Update, Before: cur, After: []State{want}}, nil
+		// The new file replaces the old under this name only: the plan
+		// says so, where the old file had other names.
+		c := Change{Action: Update, Before: cur, After: []State{want}}
+		if _, ok := want["links"]; ok {
+			want["links"] = ""
+			c.Reason = fmt.Sprintf("%s has %s hard links: the other names keep the old content", f.Path, before["links"])
+		}
+		return c, nil
 	}
 	return NoChange("%s is already as wanted", f.Path), nil
 }

@@ -9,7 +9,8 @@ import (
 	"github.com/wuplay/wuplay/resources/host"
 )
 
-// A path's state has what is at the path (exists, type, size, sha256) and
+// A path's state has what is at the path (exists, type, size, sha256, and
+// links when a file has more than one name) and
 // where the path is (volume, protected, resolved), which no step changes.
 var placeAttrs = []string{"volume", "protected", "resolved"}
 
@@ -104,7 +105,12 @@ func readPath(h host.Host, p string, place bool) (State, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fileAt(s, data), nil
+	s = fileAt(s, data)
+	if fi.Links > 1 {
+		// Only then: a file with one name is the usual case.
+		s["links"] = strconv.Itoa(fi.Links)
+	}
+	return s, nil
 }
 
 func sameKey(h host.Host, p, key string) bool {

@@ -79,9 +79,10 @@ type Object struct {
 	// the names they match; Name is then the folder.
 	Pattern string
 	// Probe is, for KindProbe, the guard command whose exit code is the
-	// object's state; Shell runs it through the shell.
-	Probe []string
-	Shell bool
+	// object's state; Shell runs it through the shell; Timeout bounds it.
+	Probe   []string
+	Shell   bool
+	Timeout time.Duration
 }
 
 // Display is how plans name the object.
@@ -206,7 +207,7 @@ func Read(ctx context.Context, h host.Host, o Object) (State, error) {
 	case KindFiles, KindEntries:
 		return readEntries(h, o)
 	case KindProbe:
-		exit, _, err := h.Run(ctx, o.Probe, o.Shell, probeTimeout)
+		exit, _, err := h.Run(ctx, o.Probe, o.Shell, o.Timeout)
 		return State{"exit": strconv.Itoa(exit)}, err
 	}
 	panic("resources: unknown object kind " + o.Key.Kind)

@@ -31,7 +31,9 @@ type Host interface {
 	Facts
 	// Run runs a program (or, with shell, a command line through cmd /c or
 	// sh -c) and returns its exit code and combined output. It fails only
-	// when the program cannot be run or times out.
+	// when the program cannot be run, times out, is interrupted by ctx or
+	// is ended by a signal. It ends whatever the program started when the
+	// program ends, and keeps the first and last 32 KiB of the output.
 	Run(ctx context.Context, argv []string, shell bool, timeout time.Duration) (exit int, output string, err error)
 }
 
@@ -109,6 +111,9 @@ type PathInfo struct {
 	Link    bool
 	Size    int64
 	ModTime time.Time
+	// Links counts a file's hard links, where the host counts them (0
+	// where it does not): replacing the file breaks them.
+	Links int
 }
 
 // DirEntry is an entry of a folder.

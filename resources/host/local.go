@@ -52,7 +52,7 @@ func (local) Stat(path string) (PathInfo, error) {
 		return PathInfo{}, err
 	}
 	link := isLink(path, fi)
-	return PathInfo{Exists: true, IsDir: fi.IsDir() && !link, Link: link, Size: fi.Size(), ModTime: fi.ModTime()}, nil
+	return PathInfo{Exists: true, IsDir: fi.IsDir() && !link, Link: link, Size: fi.Size(), ModTime: fi.ModTime(), Links: hardLinks(fi)}, nil
 }
 
 func (local) Volume(path string) (string, error) { return localVolume(path) }
@@ -141,25 +141,39 @@ func (local) Rename(from, to string) error {
 func (local) RemoveAll(path string) error { return removeAll(path) }
 
 // WriteFileAtomic writes data to a temporary file beside path and renames it
-// into place, so that a crash leaves either the old file or the new one.
+// into place, so that a crash leaves either the old file or the new one. A
+// file it replaces keeps its mode, owner and group (on Windows, through
+// ReplaceFile, its attributes and ACL); a new one is 0644. Other hard links
+// to the old file keep the old content.
 func WriteFileAtomic(path string, data []byte) error {
+	old, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		old = nil
+	case err != nil:
+		return err
+	case !old.Mode().IsRegular():
+		old = nil // a link or special file is replaced, not followed
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err
 	}
 	tmp := f.Name()
 	_, err = f.Write(data)
+	if err == nil && old != nil {
+		err = keepMeta(f, path, old)
+	} else if err == nil {
+		err = f.Chmod(0o644)
+	}
 	if err == nil {
-		err = f.Sync()
+		err = f.Sync() // the content and the mode and owner
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
+		err = replace(tmp, path, old)
 	}
 	if err != nil {
 		os.Remove(tmp)

@@ -17,12 +17,18 @@
 //	                          a prompt that is not elevated
 //	hold|PATH                 opens the file as most programs do (sharing
 //	                          read and write, not delete) until the end
+//	write|PATH|DATA           write|PATH|DATA ok (WriteFile)
+//	sleep|SECONDS             sleeps
+//	waitheld|PATH             returns once another process holds the file
+//	run|TIMEOUT|LINE          runs LINE through cmd /c with Local().Run:
+//	                          run|... exit=0 took=1s output="..." error=<nil>
 //
 // An error names, in brackets, the host errors it matches (errors.Is) and
 // the Windows error code it carries.
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -30,6 +36,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/registry"
@@ -51,7 +58,10 @@ func main() {
 	h := host.Local()
 	for _, arg := range os.Args[1:] {
 		f := strings.Split(arg, "|")
-		want := map[string]int{"get": 3, "set": 5, "delete": 3, "keyexists": 2, "createkey": 2, "deletekey": 2, "stat": 2, "removeall": 2, "hold": 2, "readonlykey": 2}[f[0]]
+		if f[0] == "run" { // LINE may hold "|"
+			f = strings.SplitN(arg, "|", 3)
+		}
+		want := map[string]int{"get": 3, "set": 5, "delete": 3, "keyexists": 2, "createkey": 2, "deletekey": 2, "stat": 2, "removeall": 2, "hold": 2, "readonlykey": 2, "sleep": 2, "run": 3, "waitheld": 2, "write": 3}[f[0]]
 		if want == 0 || len(f) != want {
 			fmt.Fprintf(os.Stderr, "hostprobe: %q: unknown operation, or wrong number of fields\n", arg)
 			os.Exit(2)
@@ -93,6 +103,23 @@ func main() {
 			err = h.RemoveAll(f[1])
 		case "readonlykey":
 			err = readOnlyKey(f[1])
+		case "sleep":
+			var n int
+			if n, err = strconv.Atoi(f[1]); err == nil {
+				time.Sleep(time.Duration(n) * time.Second)
+			}
+		case "write":
+			err = h.WriteFile(f[1], []byte(f[2]))
+		case "waitheld":
+			err = waitHeld(f[1])
+		case "run":
+			var timeout time.Duration
+			if timeout, err = time.ParseDuration(f[1]); err == nil {
+				start := time.Now()
+				exit, out, err := h.Run(context.Background(), []string{f[2]}, true, timeout)
+				fmt.Printf("%s exit=%d took=%s output=%q error=%v\n", arg, exit, time.Since(start).Round(time.Second), out, err)
+				continue
+			}
 		case "hold":
 			var file *os.File
 			if file, err = os.Open(f[1]); err == nil {
@@ -139,4 +166,23 @@ func readOnlyKey(key string) error {
 	}
 	return windows.SetSecurityInfo(windows.Handle(k), windows.SE_REGISTRY_KEY,
 		windows.DACL_SECURITY_INFORMATION|windows.PROTECTED_DACL_SECURITY_INFORMATION, nil, nil, dacl, nil)
+}
+
+// waitHeld returns once the file cannot be opened without sharing: another
+// process holds it.
+func waitHeld(path string) error {
+	p, err := windows.UTF16PtrFromString(path)
+	if err != nil {
+		return err
+	}
+	for {
+		h, err := windows.CreateFile(p, windows.GENERIC_READ, 0, nil, windows.OPEN_EXISTING, 0, 0)
+		if err == windows.ERROR_SHARING_VIOLATION {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		windows.CloseHandle(h)
+	}
 }
