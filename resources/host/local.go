@@ -46,8 +46,13 @@ func (local) Stat(path string) (PathInfo, error) {
 	if err != nil {
 		return PathInfo{}, err
 	}
+	return pathInfo(path, fi), nil
+}
+
+// pathInfo is what Lstat's fi says of path.
+func pathInfo(path string, fi fs.FileInfo) PathInfo {
 	link := isLink(path, fi)
-	return PathInfo{Exists: true, IsDir: fi.IsDir() && !link, Link: link, Size: fi.Size(), ModTime: fi.ModTime()}, nil
+	return PathInfo{Exists: true, IsDir: fi.IsDir() && !link, Link: link, Size: fi.Size(), ModTime: fi.ModTime()}
 }
 
 func (local) Volume(path string) (string, error) { return localVolume(path) }
@@ -77,18 +82,17 @@ func (local) Resolve(path string) (string, error) {
 func (local) Holders(string) []string { return nil }
 
 func (local) Glob(dir, pattern string) ([]DirEntry, error) {
-	return globOS(dir, pattern, func(name string) string { return foldPath(name) }, func(name string) string {
-		return filepath.Join(dir, name)
-	})
+	return globOS(func() ([]fs.DirEntry, error) { return os.ReadDir(dir) }, pattern, func(name string) string { return foldPath(name) },
+		func(name string) string { return filepath.Join(dir, name) })
 }
 
-// globOS lists the entries of the folder dir (in the OS's syntax) that
-// match pattern after fold, and names them with join.
-func globOS(dir, pattern string, fold, join func(string) string) ([]DirEntry, error) {
+// globOS lists the entries that readDir reads of a folder that match
+// pattern after fold, and names them with join.
+func globOS(readDir func() ([]fs.DirEntry, error), pattern string, fold, join func(string) string) ([]DirEntry, error) {
 	if _, err := path.Match(pattern, ""); err != nil {
 		return nil, fmt.Errorf("pattern %q: %w", pattern, err)
 	}
-	ents, err := os.ReadDir(dir)
+	ents, err := readDir()
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -130,26 +134,13 @@ func (local) RemoveAll(path string) error { return removeAll(path) }
 // WriteFileAtomic writes data to a temporary file beside path and renames it
 // into place, so that a crash leaves either the old file or the new one.
 func WriteFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
+	root, err := os.OpenRoot(filepath.Dir(path))
 	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
+		err = writeFileAtomicIn(root, filepath.Base(path), data)
+		root.Close()
 	}
 	if err != nil {
-		os.Remove(tmp)
+		return &fs.PathError{Op: "write", Path: path, Err: cause(err)}
 	}
-	return err
+	return nil
 }
