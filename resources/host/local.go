@@ -122,12 +122,7 @@ func (local) WriteFile(path string, data []byte) error { return WriteFileAtomic(
 
 func (local) MkdirAll(path string) error { return os.MkdirAll(path, 0o755) }
 
-func (local) Rename(from, to string) error {
-	if _, err := os.Lstat(to); err == nil {
-		return &os.LinkError{Op: "rename", Old: from, New: to, Err: ErrAlreadyExists}
-	}
-	return os.Rename(from, to)
-}
+func (local) Rename(from, to string) error { return rename(from, to) }
 
 func (local) RemoveAll(path string) error { return removeAll(path) }
 
