@@ -85,7 +85,13 @@ type simService struct {
 // OpenSim opens the simulated host in dir.
 func OpenSim(dir string) (*Sim, error) {
 	file := filepath.Join(dir, "host.yaml")
-	root, err := os.OpenRoot(dir)
+	// The roots by absolute name, so that a message about a link names
+	// where it leads wherever wuplay runs.
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("simulated host %s: %w", dir, err)
+	}
+	root, err := os.OpenRoot(abs)
 	if err != nil {
 		return nil, fmt.Errorf("simulated host: open %s: %w", file, cause(err))
 	}
