@@ -283,3 +283,14 @@ func TestSimFolderSwappedForALinkOut(t *testing.T) {
 		t.Errorf("the folder outside changed (-was +now):\n%s", diff)
 	}
 }
+
+// Links that lead to each other end in an error, not a hang.
+func TestSimLinkLoop(t *testing.T) {
+	dir := simDir(t)
+	must(t, os.Symlink("B", filepath.Join(dir, "drive", "c", "A")))
+	must(t, os.Symlink("A", filepath.Join(dir, "drive", "c", "B")))
+	s := openSim(t, dir)
+	if err := s.WriteFile(`C:\A\x.txt`, nil); err == nil || !strings.Contains(err.Error(), "more than 8 symbolic links in a row") {
+		t.Errorf("got %v, want too many links", err)
+	}
+}
