@@ -47,7 +47,7 @@ func Lock(ctx context.Context, h Host, what string, timeout time.Duration) (rele
 	if err != nil {
 		return nil, fmt.Errorf("lock: %w", err)
 	}
-	l := lockFile{root, filepath.Join(dir, lockName)}
+	l := lockFile{root, dir}
 	machine, _ := os.Hostname()
 	me := LockHolder{PID: os.Getpid(), Machine: machine, Host: h.String(), Started: time.Now().UTC().Truncate(time.Second), What: what}
 	if err := l.take(ctx, me, timeout); err != nil {
@@ -56,7 +56,7 @@ func Lock(ctx context.Context, h Host, what string, timeout time.Duration) (rele
 	}
 	return func() error {
 		defer root.Close()
-		return root.Remove(lockName)
+		return l.remove(lockName)
 	}, nil
 }
 
@@ -71,7 +71,7 @@ func (l lockFile) take(ctx context.Context, me LockHolder, timeout time.Duration
 			return nil
 		}
 		if !errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("lock %s: %w", l.path, err)
+			return fmt.Errorf("lock %s: %w", l.path(), err)
 		}
 		holder, err := l.readHolder(lockName)
 		switch {
@@ -84,10 +84,10 @@ func (l lockFile) take(ctx context.Context, me LockHolder, timeout time.Duration
 		case errors.Is(err, fs.ErrNotExist):
 			continue // released meanwhile
 		case err != nil:
-			return fmt.Errorf("lock %s: %w", l.path, err)
+			return fmt.Errorf("lock %s: %w", l.path(), err)
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%w: %s holds %s; waited %s (see -lock-timeout)", ErrLocked, holder, l.path, timeout)
+			return fmt.Errorf("%w: %s holds %s; waited %s (see -lock-timeout)", ErrLocked, holder, l.path(), timeout)
 		}
 		select {
 		case <-ctx.Done():
@@ -103,8 +103,16 @@ const lockName = "wuplay.lock"
 // lockFile is the lock in its state folder, opened as root.
 type lockFile struct {
 	root *os.Root
-	path string // for messages
+	dir  string
 }
+
+// path is the lock's, for messages.
+func (l lockFile) path() string { return filepath.Join(l.dir, lockName) }
+
+// remove removes a file of the lock by its path: removing a name never
+// follows a link, and Wine lacks the delete that os.Root uses on Windows
+// (FILE_DISPOSITION_POSIX_SEMANTICS).
+func (l lockFile) remove(name string) error { return os.Remove(filepath.Join(l.dir, name)) }
 
 // createExclusive writes data to the lock only if there is none, and never
 // leaves it half written: the data goes to a temporary file that is then
@@ -114,7 +122,7 @@ func (l lockFile) createExclusive(data []byte) error {
 	if err := writeFileAtomicIn(l.root, tmp, data); err != nil {
 		return err
 	}
-	defer l.root.Remove(tmp)
+	defer l.remove(tmp)
 	return l.root.Link(tmp, lockName)
 }
 
@@ -153,12 +161,12 @@ func (l lockFile) takeOver(dead LockHolder) error {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil
 		}
-		return fmt.Errorf("lock %s: %w", l.path, err)
+		return fmt.Errorf("lock %s: %w", l.path(), err)
 	}
 	if got, err := l.readHolder(aside); err == nil && got != dead {
 		if err := l.root.Link(aside, lockName); err != nil && !errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("lock %s: %w", l.path, err)
+			return fmt.Errorf("lock %s: %w", l.path(), err)
 		}
 	}
-	return l.root.Remove(aside)
+	return l.remove(aside)
 }
