@@ -369,6 +369,22 @@ func TestRemoveAllUnderWine(t *testing.T) {
 		outsideFiles(t)
 	})
 
+	// The plan read C:\wuplay-remove\Download as a folder; by the delete
+	// it leads elsewhere, and the delete there is refused.
+	t.Run("a folder above swapped for a link", func(t *testing.T) {
+		build(t)
+		download := filepath.Join(tree, "Download")
+		if err := os.Rename(download, download+".old"); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(outside, download); err != nil {
+			t.Fatal(err)
+		}
+		want(t, probe.run(t, `removeall|C:\wuplay-remove\Download\Keep`),
+			`removeall|C:\wuplay-remove\Download\Keep error [] refusing to delete C:\wuplay-remove\Download\Keep: the folder above it leads to C:\wuplay-outside now; wuplay never deletes through a link`)
+		outsideFiles(t)
+	})
+
 	t.Run("a file in use", func(t *testing.T) {
 		build(t)
 		// hostprobe holds update.mum open as most programs do (no

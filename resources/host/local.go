@@ -51,8 +51,13 @@ func (local) Stat(path string) (PathInfo, error) {
 	if err != nil {
 		return PathInfo{}, err
 	}
+	return pathInfo(path, fi), nil
+}
+
+// pathInfo is what Lstat's fi says of path.
+func pathInfo(path string, fi fs.FileInfo) PathInfo {
 	link := isLink(path, fi)
-	return PathInfo{Exists: true, IsDir: fi.IsDir() && !link, Link: link, Size: fi.Size(), ModTime: fi.ModTime(), Links: hardLinks(fi)}, nil
+	return PathInfo{Exists: true, IsDir: fi.IsDir() && !link, Link: link, Size: fi.Size(), ModTime: fi.ModTime(), Links: hardLinks(fi)}
 }
 
 func (local) Volume(path string) (string, error) { return localVolume(path) }
@@ -82,18 +87,17 @@ func (local) Resolve(path string) (string, error) {
 func (local) Holders(string) []string { return nil }
 
 func (local) Glob(dir, pattern string) ([]DirEntry, error) {
-	return globOS(dir, pattern, func(name string) string { return foldPath(name) }, func(name string) string {
-		return filepath.Join(dir, name)
-	})
+	return globOS(func() ([]fs.DirEntry, error) { return os.ReadDir(dir) }, pattern, func(name string) string { return foldPath(name) },
+		func(name string) string { return filepath.Join(dir, name) })
 }
 
-// globOS lists the entries of the folder dir (in the OS's syntax) that
-// match pattern after fold, and names them with join.
-func globOS(dir, pattern string, fold, join func(string) string) ([]DirEntry, error) {
+// globOS lists the entries that readDir reads of a folder that match
+// pattern after fold, and names them with join.
+func globOS(readDir func() ([]fs.DirEntry, error), pattern string, fold, join func(string) string) ([]DirEntry, error) {
 	if _, err := path.Match(pattern, ""); err != nil {
 		return nil, fmt.Errorf("pattern %q: %w", pattern, err)
 	}
-	ents, err := os.ReadDir(dir)
+	ents, err := readDir()
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -131,12 +135,7 @@ func (local) WriteFile(path string, data []byte) error { return WriteFileAtomic(
 
 func (local) MkdirAll(path string) error { return os.MkdirAll(path, 0o755) }
 
-func (local) Rename(from, to string) error {
-	if _, err := os.Lstat(to); err == nil {
-		return &os.LinkError{Op: "rename", Old: from, New: to, Err: ErrAlreadyExists}
-	}
-	return os.Rename(from, to)
-}
+func (local) Rename(from, to string) error { return rename(from, to) }
 
 func (local) RemoveAll(path string) error { return removeAll(path) }
 
@@ -177,6 +176,7 @@ func WriteFileAtomic(path string, data []byte) error {
 	}
 	if err != nil {
 		os.Remove(tmp)
+		return &fs.PathError{Op: "write", Path: path, Err: cause(err)}
 	}
-	return err
+	return nil
 }

@@ -19,10 +19,6 @@ func isLink(_ string, fi fs.FileInfo) bool { return fi.Mode()&fs.ModeSymlink != 
 
 func resolveLinks(p string) (string, error) { return filepath.EvalSymlinks(p) }
 
-// removeAll is os.RemoveAll, which on Unix removes a symbolic link inside
-// the tree without following it.
-func removeAll(p string) error { return os.RemoveAll(p) }
-
 // localVolume names the device of path or of its nearest existing parent.
 func localVolume(p string) (string, error) {
 	for {

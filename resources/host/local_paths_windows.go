@@ -71,3 +71,12 @@ func localStateDir() (string, error) {
 func localProtected(key string) string {
 	return windowsProtected(key, os.LookupEnv, local{}.PathKey)
 }
+
+// rename is MoveFileEx's. Unlike the delete, it does not check the
+// folders above from and to at the time it runs.
+func rename(from, to string) error {
+	if _, err := os.Lstat(to); err == nil {
+		return &os.LinkError{Op: "rename", Old: from, New: to, Err: ErrAlreadyExists}
+	}
+	return os.Rename(from, to)
+}

@@ -40,84 +40,133 @@ func Lock(ctx context.Context, h Host, what string, timeout time.Duration) (rele
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("lock: %w", err)
 	}
-	path := filepath.Join(dir, "wuplay.lock")
+	// The lock's files are reached through the state folder opened once,
+	// so that a link planted among them (a simulated host's folder is
+	// anyone's) cannot lead out of it.
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("lock: %w", err)
+	}
+	l := lockFile{root, dir}
 	machine, _ := os.Hostname()
 	me := LockHolder{PID: os.Getpid(), Machine: machine, Host: h.String(), Started: time.Now().UTC().Truncate(time.Second), What: what}
+	if err := l.take(ctx, me, timeout); err != nil {
+		root.Close()
+		return nil, err
+	}
+	return func() error {
+		defer root.Close()
+		return l.remove(lockName)
+	}, nil
+}
+
+// take creates the lock naming me, as Lock describes.
+func (l lockFile) take(ctx context.Context, me LockHolder, timeout time.Duration) error {
 	data, _ := json.Marshal(me)
 	deadline := time.Now().Add(timeout)
 	wait := 50 * time.Millisecond
 	for {
-		err := createExclusive(path, data)
+		err := l.createExclusive(data)
 		if err == nil {
-			return func() error { return os.Remove(path) }, nil
+			return nil
 		}
 		if !errors.Is(err, fs.ErrExist) {
-			return nil, fmt.Errorf("lock: %w", err)
+			return fmt.Errorf("lock %s: %w", l.path(), err)
 		}
-		holder, err := readHolder(path)
+		holder, err := l.readHolder(lockName)
 		switch {
-		case err == nil && holder.Machine == machine && !processAlive(holder.PID):
+		case err == nil && holder.Machine == me.Machine && !processAlive(holder.PID):
 			// Its holder died without releasing it (kill -9, power loss).
-			if err := takeOver(path, holder); err != nil {
-				return nil, err
+			if err := l.takeOver(holder); err != nil {
+				return err
 			}
 			continue
 		case errors.Is(err, fs.ErrNotExist):
 			continue // released meanwhile
 		case err != nil:
-			return nil, fmt.Errorf("lock %s: %w", path, err)
+			return fmt.Errorf("lock %s: %w", l.path(), err)
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("%w: %s holds %s; waited %s (see -lock-timeout)", ErrLocked, holder, path, timeout)
+			return fmt.Errorf("%w: %s holds %s; waited %s (see -lock-timeout)", ErrLocked, holder, l.path(), timeout)
 		}
 		select {
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return ctx.Err()
 		case <-time.After(min(wait, time.Until(deadline)+time.Millisecond)):
 		}
 		wait = min(2*wait, time.Second)
 	}
 }
 
-// createExclusive writes data to path only if path does not exist, and
-// never leaves path half written: the data goes to a temporary file that
-// is then linked to path, which fails if path exists.
-func createExclusive(path string, data []byte) error {
-	tmp := path + "." + strconv.Itoa(os.Getpid()) + ".tmp"
-	if err := WriteFileAtomic(tmp, data); err != nil {
-		return err
-	}
-	defer os.Remove(tmp)
-	return os.Link(tmp, path)
+const lockName = "wuplay.lock"
+
+// lockFile is the lock in its state folder, opened as root.
+type lockFile struct {
+	root *os.Root
+	dir  string
 }
 
-func readHolder(path string) (LockHolder, error) {
-	var l LockHolder
-	data, err := os.ReadFile(path)
+// path is the lock's, for messages.
+func (l lockFile) path() string { return filepath.Join(l.dir, lockName) }
+
+// remove removes a file of the lock by its path: removing a name never
+// follows a link, and Wine lacks the delete that os.Root uses on Windows
+// (FILE_DISPOSITION_POSIX_SEMANTICS).
+func (l lockFile) remove(name string) error { return os.Remove(filepath.Join(l.dir, name)) }
+
+// createExclusive writes data to the lock only if there is none, and never
+// leaves it half written: the data goes to a temporary file that is then
+// linked to the lock's name, which fails if that exists.
+func (l lockFile) createExclusive(data []byte) error {
+	tmp := lockName + "." + strconv.Itoa(os.Getpid()) + ".tmp"
+	if err := writeFileAtomicIn(l.root, tmp, data); err != nil {
+		return err
+	}
+	defer l.remove(tmp)
+	return l.root.Link(tmp, lockName)
+}
+
+func (l lockFile) readHolder(name string) (LockHolder, error) {
+	var h LockHolder
+	// wuplay writes a lock as a file of its own; a link there is someone
+	// else's, and root would refuse to follow it out anyway.
+	if fi, err := l.root.Lstat(name); err != nil {
+		return h, err
+	} else if !fi.Mode().IsRegular() {
+		kind := "special file"
+		switch {
+		case fi.Mode()&fs.ModeSymlink != 0:
+			kind = "symbolic link"
+		case fi.IsDir():
+			kind = "folder"
+		}
+		return h, fmt.Errorf("the lock file is a %s, which wuplay never writes; remove it if no wuplay runs", kind)
+	}
+	data, err := l.root.ReadFile(name)
 	if err != nil {
-		return l, err
+		return h, err
 	}
-	if err := json.Unmarshal(data, &l); err != nil {
-		return l, fmt.Errorf("unreadable lock file (remove it if no wuplay runs): %w", err)
+	if err := json.Unmarshal(data, &h); err != nil {
+		return h, fmt.Errorf("unreadable lock file (remove it if no wuplay runs): %w", err)
 	}
-	return l, nil
+	return h, nil
 }
 
 // takeOver moves a dead holder's lock aside. Two wuplays may find the same
 // dead holder: the rename lets one win, and a lock that turns out to be a
 // new one is put back.
-func takeOver(path string, dead LockHolder) error {
-	aside := path + ".dead." + strconv.Itoa(os.Getpid())
-	if err := os.Rename(path, aside); err != nil {
+func (l lockFile) takeOver(dead LockHolder) error {
+	aside := lockName + ".dead." + strconv.Itoa(os.Getpid())
+	if err := l.root.Rename(lockName, aside); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil
 		}
-		return fmt.Errorf("lock: %w", err)
+		return fmt.Errorf("lock %s: %w", l.path(), err)
 	}
-	if got, err := readHolder(aside); err == nil && got != dead {
-		if err := os.Link(aside, path); err != nil && !errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("lock: %w", err)
+	if got, err := l.readHolder(aside); err == nil && got != dead {
+		if err := l.root.Link(aside, lockName); err != nil && !errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("lock %s: %w", l.path(), err)
 		}
 	}
-	return os.Remove(aside)
+	return l.remove(aside)
 }

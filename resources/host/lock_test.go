@@ -83,7 +83,7 @@ func TestLockOfDeadHolderIsTakenOver(t *testing.T) {
 	if err != nil {
 		t.Fatalf("lock with a dead holder: %v", err)
 	}
-	holder, err := readHolder(filepath.Join(h.dir, "wuplay.lock"))
+	holder, err := lockFile{root: h.root}.readHolder(lockName)
 	if err != nil || holder.PID != os.Getpid() {
 		t.Errorf("holder %+v (%v), want this process", holder, err)
 	}

@@ -51,9 +51,9 @@ func removeAll(path string) error {
 	return removeTree(path, want, true)
 }
 
-// rootWant is where path must lead: the final path of the folder above it
-// (links above path are the caller's to judge, as Resolve lets it) and
-// path's own long name; "" for a drive root, which has no folder above.
+// rootWant is where path must lead: the folder above it, which must lead
+// where its name says, and path's own long name; "" for a drive root,
+// which has no folder above.
 func rootWant(path string) (string, error) {
 	parent := filepath.Dir(path)
 	if parent == path {
@@ -72,6 +72,12 @@ func rootWant(path string) (string, error) {
 	final, err := finalPathOf(h)
 	if err != nil {
 		return "", &fs.PathError{Op: "resolve", Path: parent, Err: err}
+	}
+	// A plan refuses a path through a link (Resolve), so a folder above
+	// that leads elsewhere now was swapped for a junction since: deleting
+	// there would empty what it points to.
+	if !strings.EqualFold(finalPath(final), filepath.Clean(parent)) {
+		return "", fmt.Errorf("refusing to delete %s: the folder above it leads to %s now; wuplay never deletes through a link", path, finalPath(final))
 	}
 	base := filepath.Base(path)
 	// A short name (SOFTWA~1) is the same entry as its long one.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -28,6 +29,10 @@ import (
 // host.yaml is rewritten after every service change.
 type Sim struct {
 	dir string
+	// root is DIR and drive is DIR/drive, opened once: every file of the
+	// host is reached through one of them, so that no link in a folder
+	// someone handed over for review leads wuplay out of it.
+	root, drive *os.Root
 	// killAfter, from $WUPLAY_SIM_KILL_AFTER, kills the process at that
 	// change of the host (counting from 1), as kill -9 would: the crash
 	// tests use it to stop an apply at every point where it changes
@@ -84,11 +89,25 @@ type simService struct {
 // OpenSim opens the simulated host in dir.
 func OpenSim(dir string) (*Sim, error) {
 	file := filepath.Join(dir, "host.yaml")
-	data, err := os.ReadFile(file)
+	// The roots by absolute name, so that a message about a link names
+	// where it leads wherever wuplay runs.
+	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, fmt.Errorf("simulated host: %w", err)
+		return nil, fmt.Errorf("simulated host %s: %w", dir, err)
 	}
-	s := &Sim{dir: dir}
+	root, err := os.OpenRoot(abs)
+	if err != nil {
+		return nil, fmt.Errorf("simulated host: open %s: %w", file, cause(err))
+	}
+	s := &Sim{dir: dir, root: root}
+	name, err := resolveIn(root, []string{"host.yaml"}, true, nil)
+	if err != nil {
+		return nil, fmt.Errorf("simulated host: %s: %w", file, err)
+	}
+	data, err := root.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("simulated host: open %s: %w", file, cause(err))
+	}
 	if n := os.Getenv("WUPLAY_SIM_KILL_AFTER"); n != "" {
 		if s.killAfter, err = strconv.Atoi(n); err != nil {
 			return nil, fmt.Errorf("WUPLAY_SIM_KILL_AFTER=%q: %w", n, err)
@@ -125,7 +144,11 @@ func OpenSim(dir string) (*Sim, error) {
 			}
 		}
 	}
-	if fi, err := os.Stat(filepath.Join(dir, "drive")); err != nil || !fi.IsDir() {
+	drive, err := resolveIn(root, []string{"drive"}, true, nil)
+	if err != nil {
+		return nil, fmt.Errorf("simulated host %s: drive folder: %w", dir, err)
+	}
+	if s.drive, err = root.OpenRoot(drive); err != nil {
 		return nil, fmt.Errorf("simulated host %s: no drive folder (want %s)", dir, filepath.Join(dir, "drive", "c"))
 	}
 	return s, nil
@@ -198,33 +221,35 @@ func (s *Sim) PathKey(p string) (string, error) {
 	return strings.ToLower(drive + `:\` + strings.Join(parts, `\`)), nil
 }
 
-// osPath maps a Windows path to the file under DIR/drive, matching existing
-// names without regard to case, as Windows does.
-func (s *Sim) osPath(p string) (string, error) {
+// name maps a Windows path to the name of its file in s.drive, matching
+// existing names without regard to case, as Windows does, and following
+// the symbolic links on the way (the last one if follow), as Windows
+// follows a junction, as long as they stay inside the drive folder.
+func (s *Sim) name(p string, follow bool) (string, error) {
 	drive, parts, err := splitWinPath(p)
 	if err != nil {
 		return "", err
 	}
-	cur := filepath.Join(s.dir, "drive", drive)
-	for i, part := range parts {
-		if _, err := os.Lstat(filepath.Join(cur, part)); err == nil {
-			cur = filepath.Join(cur, part)
-			continue
-		}
-		ents, err := os.ReadDir(cur)
-		if err != nil {
-			return filepath.Join(append([]string{cur}, parts[i:]...)...), nil
-		}
-		name := part
-		for _, e := range ents {
-			if strings.EqualFold(e.Name(), part) {
-				name = e.Name()
-				break
-			}
-		}
-		cur = filepath.Join(cur, name)
+	name, err := resolveIn(s.drive, append([]string{drive}, parts...), follow, s.match)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", p, err)
 	}
-	return cur, nil
+	return name, nil
+}
+
+// match is the spelling that part has in folder dir of the drive tree, or
+// part if no name there matches it.
+func (s *Sim) match(dir, part string) string {
+	if _, err := s.drive.Lstat(path.Join(dir, part)); err == nil {
+		return part
+	}
+	ents, _ := fs.ReadDir(s.drive.FS(), dir)
+	for _, e := range ents {
+		if strings.EqualFold(e.Name(), part) {
+			return e.Name()
+		}
+	}
+	return part
 }
 
 // pathError reports err for the Windows path p, not for the file under DIR
@@ -247,11 +272,18 @@ func cause(err error) error {
 }
 
 func (s *Sim) Stat(p string) (PathInfo, error) {
-	op, err := s.osPath(p)
+	name, err := s.name(p, false)
 	if err != nil {
 		return PathInfo{}, err
 	}
-	return Local().Stat(op)
+	fi, err := s.drive.Lstat(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return PathInfo{}, nil
+	}
+	if err != nil {
+		return PathInfo{}, pathError("lstat", p, err)
+	}
+	return pathInfo(filepath.Join(s.drive.Name(), name), fi), nil
 }
 
 // Volume is the drive letter: each drive is a volume.
@@ -264,25 +296,20 @@ func (s *Sim) Volume(p string) (string, error) {
 }
 
 // Resolve follows the symbolic links in the drive tree; a link that leads
-// out of the simulated drives resolves to the real path it reaches.
+// out of the simulated drives resolves to where it points, which is not
+// looked at.
 func (s *Sim) Resolve(p string) (string, error) {
-	op, err := s.osPath(p)
+	name, err := s.name(p, true)
+	if out := (*LinkOutError)(nil); errors.As(err, &out) {
+		return out.Target + " (outside the simulated drives)", nil
+	}
 	if err != nil {
 		return "", err
 	}
-	resolved, err := Local().Resolve(op)
-	if err != nil {
-		return "", err
+	drive, rest, _ := strings.Cut(name, "/")
+	if drive == "." {
+		return s.drive.Name() + " (outside the simulated drives)", nil
 	}
-	drives, err := filepath.EvalSymlinks(filepath.Join(s.dir, "drive"))
-	if err != nil {
-		return "", err
-	}
-	rel, err := filepath.Rel(drives, resolved)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || rel == "." {
-		return resolved + " (outside the simulated host)", nil
-	}
-	drive, rest, _ := strings.Cut(filepath.ToSlash(rel), "/")
 	return strings.ToUpper(drive) + `:\` + strings.ReplaceAll(rest, "/", `\`), nil
 }
 
@@ -295,11 +322,11 @@ func (s *Sim) Protected(p string) string {
 }
 
 func (s *Sim) ReadFile(p string) ([]byte, error) {
-	op, err := s.osPath(p)
+	name, err := s.name(p, true)
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(op)
+	data, err := s.drive.ReadFile(name)
 	if err != nil {
 		return nil, pathError("open", p, err)
 	}
@@ -311,11 +338,11 @@ func (s *Sim) WriteFile(p string, data []byte) error {
 	if holder := s.holder(p); holder != "" {
 		return pathError("open", p, fmt.Errorf("%w; held by %s", ErrSharingViolation, holder))
 	}
-	op, err := s.osPath(p)
+	name, err := s.name(p, false)
 	if err != nil {
 		return err
 	}
-	if err := WriteFileAtomic(op, data); err != nil {
+	if err := writeFileAtomicIn(s.drive, name, data); err != nil {
 		return pathError("open", p, err)
 	}
 	return nil
@@ -323,11 +350,11 @@ func (s *Sim) WriteFile(p string, data []byte) error {
 
 func (s *Sim) MkdirAll(p string) error {
 	s.change()
-	op, err := s.osPath(p)
+	name, err := s.name(p, true)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(op, 0o755); err != nil {
+	if err := s.drive.MkdirAll(name, 0o755); err != nil {
 		return pathError("mkdir", p, err)
 	}
 	return nil
@@ -350,12 +377,18 @@ func (s *Sim) Rename(from, to string) error {
 	if holder := s.holder(from); holder != "" {
 		return fail(fmt.Errorf("%w; held by %s", ErrSharingViolation, holder))
 	}
-	ofrom, _ := s.osPath(from)
-	oto, _ := s.osPath(to)
-	if _, err := os.Lstat(oto); err == nil {
+	ofrom, err := s.name(from, false)
+	if err != nil {
+		return err
+	}
+	oto, err := s.name(to, false)
+	if err != nil {
+		return err
+	}
+	if _, err := s.drive.Lstat(oto); err == nil {
 		return fail(ErrAlreadyExists)
 	}
-	if err := os.Rename(ofrom, oto); err != nil {
+	if err := s.drive.Rename(ofrom, oto); err != nil {
 		return fail(cause(err))
 	}
 	return nil
@@ -366,23 +399,24 @@ func (s *Sim) RemoveAll(p string) error {
 	if holder := s.holder(p); holder != "" {
 		return pathError("remove", p, fmt.Errorf("%w; held by %s", ErrSharingViolation, holder))
 	}
-	op, err := s.osPath(p)
+	name, err := s.name(p, false)
 	if err != nil {
 		return err
 	}
-	if err := os.RemoveAll(op); err != nil {
+	if err := s.drive.RemoveAll(name); err != nil {
 		return pathError("remove", p, err)
 	}
 	return nil
 }
 
 func (s *Sim) Glob(dir, pattern string) ([]DirEntry, error) {
-	op, err := s.osPath(dir)
+	name, err := s.name(dir, true)
 	if err != nil {
 		return nil, err
 	}
 	base := strings.TrimRight(dir, `\/`)
-	return globOS(op, pattern, strings.ToLower, func(name string) string { return base + `\` + name })
+	return globOS(func() ([]fs.DirEntry, error) { return fs.ReadDir(s.drive.FS(), name) }, pattern, strings.ToLower,
+		func(name string) string { return base + `\` + name })
 }
 
 func (s *Sim) Holders(p string) []string {
@@ -556,7 +590,7 @@ func (s *Sim) save() error {
 		return err
 	}
 	s.change()
-	err := WriteFileAtomic(filepath.Join(s.dir, "host.yaml"), buf.Bytes())
+	err := writeFileAtomicIn(s.root, "host.yaml", buf.Bytes())
 	s.change()
 	return err
 }
