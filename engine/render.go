@@ -160,10 +160,8 @@ func show(name, v string) markup {
 	switch {
 	case name == "matches":
 		var names []string
-		for _, n := range strings.Split(v, "\n") {
-			if n != "" {
-				names = append(names, string(quote(n)))
-			}
+		for _, n := range resources.SplitMatches(v) {
+			names = append(names, string(quote(n)))
 		}
 		return markup("[" + strings.Join(names, ", ") + "]")
 	case name == "links" && v == "":

@@ -86,15 +86,20 @@ func readEntries(h host.Host, o Object) (State, error) {
 // entriesState is a folder's matching entries in one order, whatever order
 // they were listed or predicted in: a rotation's tenth name, SDTemp.10,
 // sorts before SDTemp.2, as a read of the folder lists it.
+// The names are joined by "/", which no file name holds on any host (a
+// newline may be in a Linux file name).
 func entriesState(names []string) State {
-	return State{"matches": strings.Join(slices.Sorted(slices.Values(names)), "\n")}
+	return State{"matches": strings.Join(slices.Sorted(slices.Values(names)), "/")}
 }
 
-func matches(s State) []string {
-	if s["matches"] == "" {
+func matches(s State) []string { return SplitMatches(s["matches"]) }
+
+// SplitMatches lists the names of a "matches" attribute.
+func SplitMatches(v string) []string {
+	if v == "" {
 		return nil
 	}
-	return strings.Split(s["matches"], "\n")
+	return strings.Split(v, "/")
 }
 
 // baseName is the last element of a path in either syntax.

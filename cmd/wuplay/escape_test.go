@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -88,5 +89,30 @@ func TestAnsibleOutputEscaped(t *testing.T) {
 	res, _ = module(t, map[string]any{"playbook": playbook, "host": "sim:" + dir})
 	if msg := res["msg"].(string); res["failed"] != true || hidden.MatchString(msg) || !strings.Contains(msg, `c\u202elps.exe`) {
 		t.Errorf("apply: failed %v, msg %q; want failed, the open file named, escaped", res["failed"], msg)
+	}
+}
+
+// A file name may hold a newline on Linux: a files step lists it as the
+// one name it is, escaped, and deletes it, instead of taking it for two
+// names of which neither exists.
+func TestFileNameWithANewline(t *testing.T) {
+	dir := t.TempDir()
+	odd := "b\nApply complete! 0 changed"
+	for _, name := range []string{"a.tmp", odd} {
+		must(t, os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644))
+	}
+	pb := filepath.Join(t.TempDir(), "odd.hcl")
+	must(t, os.WriteFile(pb, []byte(fmt.Sprintf("playbook \"odd\" {}\n\nfiles \"all\" {\n  path    = %q\n  pattern = \"*\"\n  state   = \"absent\"\n}\n", dir)), 0o644))
+	var out strings.Builder
+	c := &cli{stdin: bufio.NewReader(strings.NewReader("")), stdout: &out, stderr: &out}
+	t.Setenv("WUPLAY_STATE_DIR", t.TempDir())
+	if code := c.main(context.Background(), []string{"apply", "-auto-approve", pb}); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, out.String())
+	}
+	if want := `~ matches = ["a.tmp", "b\nApply complete! 0 changed"] -> []`; !strings.Contains(out.String(), want) {
+		t.Errorf("the plan does not list the two files as %s:\n%s", want, out.String())
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("left %v", ents)
 	}
 }
