@@ -53,6 +53,9 @@ type FleetInput struct {
 // an input with Failure set.
 func ParseFleetInput(host, name string, data []byte) (FleetInput, error) {
 	in := FleetInput{Host: host}
+	if len(data) > MaxPlanFile {
+		return in, fmt.Errorf("%s: %d bytes is too large for a host's result", name, len(data))
+	}
 	data = utf8Text(data)
 	// wuplay writes format_version first, a string in the -json stream and
 	// a number in a saved plan: the first token tells most files apart

@@ -85,7 +85,7 @@ func TestLoadBounds(t *testing.T) {
 		src     string
 		summary string
 	}{
-		"too large":         {"p.hcl", strings.Repeat("#", maxPlaybookSize+1), "Playbook too large"},
+		"too large":         {"p.hcl", strings.Repeat("#", MaxPlaybookSize+1), "Playbook too large"},
 		"deep HCL nesting":  {"p.hcl", "x = " + strings.Repeat("(", 100000), "Playbook nested too deeply"},
 		"deep YAML nesting": {"p.yaml", strings.Repeat("[", 100000), "Playbook nested too deeply"},
 		"alias bomb": {"p.yaml", "playbook: {name: p}\nsteps:\n  - file.a:\n      path: &a /x\n      content: [*a, *a, *a]\n",

@@ -13,10 +13,10 @@ import (
 	"github.com/wuplay/wuplay/resources"
 )
 
-// Limits on a playbook's source, so that a hostile file cannot exhaust
-// memory or the parser's stack.
+// Limits on a playbook's source (and a variable file's), so that a hostile
+// file cannot exhaust memory or the parser's stack.
 const (
-	maxPlaybookSize = 4 << 20
+	MaxPlaybookSize = 4 << 20
 	maxNesting      = 200
 )
 
@@ -42,8 +42,8 @@ func fileStart(filename string) hcl.Range {
 // safely. Brackets are counted without regard to strings: a playbook never
 // comes near the limit.
 func checkSize(filename string, src []byte) *hcl.Diagnostic {
-	if len(src) > maxPlaybookSize {
-		return errAt(fileStart(filename), "Playbook too large", fmt.Sprintf("%d bytes; a playbook is at most %d.", len(src), maxPlaybookSize))
+	if len(src) > MaxPlaybookSize {
+		return errAt(fileStart(filename), "Playbook too large", fmt.Sprintf("%d bytes; a playbook is at most %d.", len(src), MaxPlaybookSize))
 	}
 	depth, line := 0, 1
 	for i, c := range src {

@@ -23,9 +23,9 @@ import (
 // refuses any other.
 const PlanFormatVersion = 1
 
-// maxPlanFile bounds what ReadPlanFile accepts, so that a hostile file
-// cannot exhaust memory.
-const maxPlanFile = 64 << 20
+// MaxPlanFile bounds a saved plan, a -json stream and a fleet result, so
+// that a hostile file cannot exhaust memory.
+const MaxPlanFile = 64 << 20
 
 // PlanDocument is a saved plan (plan -out): everything a reviewer needs to
 // judge it, and everything apply needs to check that it still holds.
@@ -157,7 +157,7 @@ func (d *PlanDocument) Marshal() []byte {
 // ParsePlanDocument decodes a saved plan; a corrupt file or one of another
 // format version is an error that says so.
 func ParsePlanDocument(name string, data []byte) (*PlanDocument, error) {
-	if len(data) > maxPlanFile {
+	if len(data) > MaxPlanFile {
 		return nil, fmt.Errorf("%s: %d bytes is too large for a plan file", name, len(data))
 	}
 	// One strict decode; the format version is looked at only to explain

@@ -112,7 +112,7 @@ func globOS(dir, pattern string, fold, join func(string) string) ([]DirEntry, er
 
 func (local) Protected(path string) string { return localProtected(filepath.Clean(path)) }
 
-func (local) ReadFile(path string) ([]byte, error) { return os.ReadFile(path) }
+func (local) ReadFile(path string) ([]byte, error) { return ReadFileMax(path, MaxReadFile) }
 
 func (local) WriteFile(path string, data []byte) error { return WriteFileAtomic(path, data) }
 

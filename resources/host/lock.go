@@ -93,7 +93,7 @@ func createExclusive(path string, data []byte) error {
 
 func readHolder(path string) (LockHolder, error) {
 	var l LockHolder
-	data, err := os.ReadFile(path)
+	data, err := ReadFileMax(path, 1<<20) // a lock file is one line
 	if err != nil {
 		return l, err
 	}

@@ -77,10 +77,13 @@ type simService struct {
 	HangsOnStop bool `yaml:"hangs_on_stop,omitempty"`
 }
 
+// maxHostYAML bounds host.yaml, as every document wuplay reads is bounded.
+const maxHostYAML = 16 << 20
+
 // OpenSim opens the simulated host in dir.
 func OpenSim(dir string) (*Sim, error) {
 	file := filepath.Join(dir, "host.yaml")
-	data, err := os.ReadFile(file)
+	data, err := ReadFileMax(file, maxHostYAML)
 	if err != nil {
 		return nil, fmt.Errorf("simulated host: %w", err)
 	}
@@ -279,7 +282,7 @@ func (s *Sim) ReadFile(p string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(op)
+	data, err := ReadFileMax(op, MaxReadFile)
 	if err != nil {
 		return nil, pathError("open", p, err)
 	}
