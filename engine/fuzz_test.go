@@ -78,25 +78,3 @@ func FuzzParsePlanDocument(f *testing.F) {
 		}
 	})
 }
-
-func TestLoadBounds(t *testing.T) {
-	tests := map[string]struct {
-		file    string
-		src     string
-		summary string
-	}{
-		"too large":         {"p.hcl", strings.Repeat("#", MaxPlaybookSize+1), "Playbook too large"},
-		"deep HCL nesting":  {"p.hcl", "x = " + strings.Repeat("(", 100000), "Playbook nested too deeply"},
-		"deep YAML nesting": {"p.yaml", strings.Repeat("[", 100000), "Playbook nested too deeply"},
-		"alias bomb": {"p.yaml", "playbook: {name: p}\nsteps:\n  - file.a:\n      path: &a /x\n      content: [*a, *a, *a]\n",
-			"YAML alias not supported"},
-	}
-	for name, tt := range tests {
-		t.Run(name, func(t *testing.T) {
-			_, diags := Load(tt.file, []byte(tt.src))
-			if !diags.HasErrors() || diags[0].Summary != tt.summary || diags[0].Subject == nil {
-				t.Errorf("diagnostics %v, want %q with a place", diags, tt.summary)
-			}
-		})
-	}
-}
