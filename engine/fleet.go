@@ -181,6 +181,9 @@ func parseStream(in *FleetInput, name string, data []byte) error {
 			if l.Step == nil {
 				return fmt.Errorf("%s: object %d: a planned_step without its step", name, n)
 			}
+			if err := l.Step.check(); err != nil {
+				return fmt.Errorf("%s: object %d: step %d (%s): %w", name, n, len(d.Steps)+1, l.Step.Address, err)
+			}
 			d.Steps = append(d.Steps, *l.Step)
 		case "plan_summary":
 			summary = true
