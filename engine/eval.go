@@ -115,7 +115,7 @@ func LoadVarFile(filename string, src []byte) (Vars, hcl.Diagnostics) {
 	var body hcl.Body
 	var diags hcl.Diagnostics
 	if strings.HasSuffix(filename, ".yaml") || strings.HasSuffix(filename, ".yml") {
-		if d := checkSize(filename, "Variable file", src); d != nil {
+		if d := checkSource(filename, "Variable file", src); d != nil {
 			return nil, hcl.Diagnostics{d}
 		}
 		l := newYAMLLoader(filename, src)

@@ -95,7 +95,7 @@ func ParseFleetInput(host, name string, data []byte) (FleetInput, error) {
 		in.Plan = d
 		return in, err
 	case (probe.Failed || probe.Unreachable) && probe.Msg != nil:
-		in.Failure = *probe.Msg
+		in.Failure = cmp.Or(*probe.Msg, "the module failed without a message")
 		if probe.Unreachable {
 			in.Failure = "unreachable: " + in.Failure
 		}
@@ -191,7 +191,8 @@ func parseStream(in *FleetInput, name string, data []byte) error {
 			d.Summary = DocSummary{Changes: l.Changes, Unchanged: l.Unchanged, SymptomAbsent: l.SymptomPresent != nil && !*l.SymptomPresent}
 		case "diagnostic":
 			if l.Severity == "error" {
-				errs = append(errs, l.Summary)
+				// A failure has a message, if only this one.
+				errs = append(errs, cmp.Or(l.Summary, "an error without a summary"))
 			}
 		case "step_started", "step_finished", "apply_summary":
 			return fmt.Errorf("%s is the output of wuplay apply, not of a dry run (plan -json)", name)

@@ -36,8 +36,10 @@ func TestHostileInputs(t *testing.T) {
 		"1e5 template directives": {"p.hcl", body(`"` + strings.Repeat("%{if true}", 100000) + strings.Repeat("%{endif}", 100000) + `"`), "Expression nested too deeply"},
 		"1e6 unary minus in YAML": {"p.yaml", "playbook: {name: p}\nsteps:\n  - file.f:\n      path: /tmp/f\n      content: \"${" + strings.Repeat("-", 1000000) + "1}\"\n",
 			"Expression nested too deeply"},
-		"deep YAML":  {"p.yaml", strings.Repeat("[", 100000), "Invalid YAML"}, // yaml.v3 stops at 10,000
-		"alias bomb": {"p.yaml", "playbook: {name: p}\nsteps:\n  - file.a:\n      path: &a /x\n      content: [*a, *a, *a]\n", "YAML alias not supported"},
+		"not UTF-8":      {"p.hcl", "# a comment \x8a\n" + body(`"x"`), "Playbook is not UTF-8 text"}, // a saved plan would not match its digest
+		"YAML not UTF-8": {"p.yaml", "# \xff\nplaybook: {name: p}\n", "Playbook is not UTF-8 text"},
+		"deep YAML":      {"p.yaml", strings.Repeat("[", 100000), "Invalid YAML"}, // yaml.v3 stops at 10,000
+		"alias bomb":     {"p.yaml", "playbook: {name: p}\nsteps:\n  - file.a:\n      path: &a /x\n      content: [*a, *a, *a]\n", "YAML alias not supported"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -31,11 +32,29 @@ func fileStart(filename string) hcl.Range {
 	return hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos}
 }
 
-// checkSize refuses a source too large to parse safely; what is the kind
-// of file, capitalised.
-func checkSize(filename, what string, src []byte) *hcl.Diagnostic {
+// checkSource refuses a source too large to parse safely, or that is not
+// UTF-8 text: a saved plan holds its playbook as a JSON string, which
+// would replace the invalid bytes, and the playbook would no longer match
+// its digest. what is the kind of file, capitalised.
+func checkSource(filename, what string, src []byte) *hcl.Diagnostic {
 	if len(src) > MaxPlaybookSize {
 		return errAt(fileStart(filename), what+" too large", fmt.Sprintf("%d bytes; a %s is at most %d.", len(src), strings.ToLower(what), MaxPlaybookSize))
+	}
+	if utf8.Valid(src) {
+		return nil
+	}
+	pos := hcl.InitialPos
+	for pos.Byte < len(src) {
+		r, n := utf8.DecodeRune(src[pos.Byte:])
+		if r == utf8.RuneError && n == 1 {
+			rng := hcl.Range{Filename: filename, Start: pos, End: hcl.Pos{Line: pos.Line, Column: pos.Column + 1, Byte: pos.Byte + 1}}
+			return errAt(rng, what+" is not UTF-8 text", fmt.Sprintf("Byte 0x%02x is not UTF-8; save the file as UTF-8.", src[pos.Byte]))
+		}
+		pos.Byte += n
+		pos.Column++
+		if r == '\n' {
+			pos.Line, pos.Column = pos.Line+1, 1
+		}
 	}
 	return nil
 }
@@ -43,7 +62,7 @@ func checkSize(filename, what string, src []byte) *hcl.Diagnostic {
 // parseHCL parses an HCL file that is within the limits (see limits.go),
 // and charges its expressions' evaluations to b.
 func parseHCL(filename, what string, src []byte, b *budget) (*hclsyntax.Body, hcl.Diagnostics) {
-	if d := checkSize(filename, what, src); d != nil {
+	if d := checkSource(filename, what, src); d != nil {
 		return nil, hcl.Diagnostics{d}
 	}
 	// The lexer's own errors come again from the parser.

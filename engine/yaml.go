@@ -22,7 +22,7 @@ import (
 //	      name: wuauserv
 //	      state: stopped
 func LoadYAML(filename string, src []byte) (*Playbook, hcl.Diagnostics) {
-	if d := checkSize(filename, "Playbook", src); d != nil {
+	if d := checkSource(filename, "Playbook", src); d != nil {
 		return nil, hcl.Diagnostics{d}
 	}
 	l := newYAMLLoader(filename, src)
