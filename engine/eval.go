@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
@@ -18,10 +17,11 @@ import (
 // functions. A nil host (validate) makes env() and facts unknown, so that
 // everything else can still be checked.
 type scope struct {
-	vars  map[string]cty.Value
-	facts map[string]map[string]cty.Value
-	host  host.Host
-	ctx   *hcl.EvalContext // built once all facts are in
+	vars   map[string]cty.Value
+	facts  map[string]map[string]cty.Value
+	host   host.Host
+	budget *budget          // the playbook's, which its expressions charge too
+	ctx    *hcl.EvalContext // built once all facts are in
 }
 
 func (s *scope) evalContext() *hcl.EvalContext {
@@ -42,8 +42,12 @@ func (s *scope) evalContext() *hcl.EvalContext {
 	return s.ctx
 }
 
+// functions are the functions expressions may call. Each result is
+// charged to the budget; those that can make a result much larger than
+// their arguments are refused beforehand when it would be too large
+// (replace("x", "", big) makes len(big) copies).
 func (s *scope) functions() map[string]function.Function {
-	return map[string]function.Function{
+	fns := map[string]function.Function{
 		"env":        s.envFunc(),
 		"lower":      stdlib.LowerFunc,
 		"upper":      stdlib.UpperFunc,
@@ -61,6 +65,13 @@ func (s *scope) functions() map[string]function.Function {
 		"dirname":    pathFunc(func(dir, base string) string { return dir }),
 		"timecmp":    timecmpFunc,
 	}
+	estimates := map[string]func([]cty.Value) int64{
+		"replace": replaceSize, "join": joinSize, "split": splitSize, "format": formatSize,
+	}
+	for name, f := range fns {
+		fns[name] = limited(f, s.budget, estimates[name])
+	}
+	return fns
 }
 
 // timecmpFunc compares two times as Terraform's timecmp does: -1 when the
@@ -128,14 +139,16 @@ func LoadVarFile(filename string, src []byte) (Vars, hcl.Diagnostics) {
 	var body hcl.Body
 	var diags hcl.Diagnostics
 	if strings.HasSuffix(filename, ".yaml") || strings.HasSuffix(filename, ".yml") {
+		if d := checkSource(filename, "Variable file", src); d != nil {
+			return nil, hcl.Diagnostics{d}
+		}
 		l := newYAMLLoader(filename, src)
 		if root := l.root(src, "A variable file is a mapping of names to values."); root != nil {
 			body = l.body(root)
 		}
 		diags = l.diags
 	} else {
-		f, d := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
-		body, diags = f.Body, d
+		body, diags = parseHCL(filename, "Variable file", src, newBudget())
 	}
 	if diags.HasErrors() {
 		return nil, diags

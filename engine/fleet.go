@@ -53,6 +53,9 @@ type FleetInput struct {
 // an input with Failure set.
 func ParseFleetInput(host, name string, data []byte) (FleetInput, error) {
 	in := FleetInput{Host: host}
+	if len(data) > MaxPlanFile {
+		return in, fmt.Errorf("%s: %d bytes is too large for a host's result", name, len(data))
+	}
 	data = utf8Text(data)
 	// wuplay writes format_version first, a string in the -json stream and
 	// a number in a saved plan: the first token tells most files apart
@@ -92,7 +95,7 @@ func ParseFleetInput(host, name string, data []byte) (FleetInput, error) {
 		in.Plan = d
 		return in, err
 	case (probe.Failed || probe.Unreachable) && probe.Msg != nil:
-		in.Failure = *probe.Msg
+		in.Failure = cmp.Or(*probe.Msg, "the module failed without a message")
 		if probe.Unreachable {
 			in.Failure = "unreachable: " + in.Failure
 		}
@@ -178,6 +181,9 @@ func parseStream(in *FleetInput, name string, data []byte) error {
 			if l.Step == nil {
 				return fmt.Errorf("%s: object %d: a planned_step without its step", name, n)
 			}
+			if err := l.Step.check(); err != nil {
+				return fmt.Errorf("%s: object %d: step %d (%s): %w", name, n, len(d.Steps)+1, l.Step.Address, err)
+			}
 			d.Steps = append(d.Steps, *l.Step)
 		case "plan_summary":
 			summary = true
@@ -185,7 +191,8 @@ func parseStream(in *FleetInput, name string, data []byte) error {
 			d.Summary = DocSummary{Changes: l.Changes, Unchanged: l.Unchanged, SymptomAbsent: l.SymptomPresent != nil && !*l.SymptomPresent}
 		case "diagnostic":
 			if l.Severity == "error" {
-				errs = append(errs, l.Summary)
+				// A failure has a message, if only this one.
+				errs = append(errs, cmp.Or(l.Summary, "an error without a summary"))
 			}
 		case "step_started", "step_finished", "apply_summary":
 			return fmt.Errorf("%s is the output of wuplay apply, not of a dry run (plan -json)", name)

@@ -368,8 +368,10 @@ func TestParseFleetInput(t *testing.T) {
 	}
 }
 
-// FuzzParseFleetInput: no input makes the reader panic, and what it
-// accepts is a plan or a failure, never both or neither.
+// FuzzParseFleetInput: no input makes the reader panic, what it accepts
+// is a plan or a failure, never both or neither, and whatever it reads is
+// reported beside a host whose result read, in text, Markdown and JSON.
+// Seeds: the situations' results, and the hostile corpus's.
 func FuzzParseFleetInput(f *testing.F) {
 	outcomes := planSituations(f)
 	var stream, diags bytes.Buffer
@@ -380,11 +382,17 @@ func FuzzParseFleetInput(f *testing.F) {
 		[]byte(`{"failed": true, "msg": "x"}`), utf16LE(stream.String())} {
 		f.Add(seed)
 	}
+	hostileSeeds(f, ".json", ".jsonl")
+	good := FleetInput{Host: "web01", Plan: outcomes[0].doc}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		in, err := ParseFleetInput("h", "h.json", data)
 		if err == nil && (in.Plan == nil) == (in.Failure == "") {
 			t.Fatalf("plan %v and failure %q", in.Plan != nil, in.Failure)
 		}
+		if err != nil {
+			in = FleetInput{Host: "h", Unreadable: err.Error()}
+		}
+		renderFleet(Summarize([]FleetInput{good, in}))
 	})
 }
 

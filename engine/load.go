@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -13,18 +14,11 @@ import (
 	"github.com/wuplay/wuplay/resources"
 )
 
-// Limits on a playbook's source, so that a hostile file cannot exhaust
-// memory or the parser's stack.
-const (
-	maxPlaybookSize = 4 << 20
-	maxNesting      = 200
-)
+// MaxPlaybookSize bounds a playbook's source and a variable file's.
+const MaxPlaybookSize = 4 << 20
 
 // Load decodes a playbook, in HCL or YAML by its file name's extension.
 func Load(filename string, src []byte) (*Playbook, hcl.Diagnostics) {
-	if d := checkSize(filename, src); d != nil {
-		return nil, hcl.Diagnostics{d}
-	}
 	switch strings.ToLower(filepath.Ext(filename)) {
 	case ".hcl":
 		return LoadHCL(filename, src)
@@ -38,37 +32,60 @@ func fileStart(filename string) hcl.Range {
 	return hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos}
 }
 
-// checkSize refuses sources too large or too deeply nested to parse
-// safely. Brackets are counted without regard to strings: a playbook never
-// comes near the limit.
-func checkSize(filename string, src []byte) *hcl.Diagnostic {
-	if len(src) > maxPlaybookSize {
-		return errAt(fileStart(filename), "Playbook too large", fmt.Sprintf("%d bytes; a playbook is at most %d.", len(src), maxPlaybookSize))
+// checkSource refuses a source too large to parse safely, or that is not
+// UTF-8 text: a saved plan holds its playbook as a JSON string, which
+// would replace the invalid bytes, and the playbook would no longer match
+// its digest. what is the kind of file, capitalised.
+func checkSource(filename, what string, src []byte) *hcl.Diagnostic {
+	if len(src) > MaxPlaybookSize {
+		return errAt(fileStart(filename), what+" too large", fmt.Sprintf("%d bytes; a %s is at most %d.", len(src), strings.ToLower(what), MaxPlaybookSize))
 	}
-	depth, line := 0, 1
-	for i, c := range src {
-		switch c {
-		case '\n':
-			line++
-		case '(', '[', '{':
-			if depth++; depth > maxNesting {
-				pos := hcl.Pos{Line: line, Column: 1, Byte: i}
-				return errAt(hcl.Range{Filename: filename, Start: pos, End: pos}, "Playbook nested too deeply", fmt.Sprintf("More than %d brackets deep.", maxNesting))
-			}
-		case ')', ']', '}':
-			depth--
+	if utf8.Valid(src) {
+		return nil
+	}
+	pos := hcl.InitialPos
+	for pos.Byte < len(src) {
+		r, n := utf8.DecodeRune(src[pos.Byte:])
+		if r == utf8.RuneError && n == 1 {
+			rng := hcl.Range{Filename: filename, Start: pos, End: hcl.Pos{Line: pos.Line, Column: pos.Column + 1, Byte: pos.Byte + 1}}
+			return errAt(rng, what+" is not UTF-8 text", fmt.Sprintf("Byte 0x%02x is not UTF-8; save the file as UTF-8.", src[pos.Byte]))
+		}
+		pos.Byte += n
+		pos.Column++
+		if r == '\n' {
+			pos.Line, pos.Column = pos.Line+1, 1
 		}
 	}
 	return nil
 }
 
-// LoadHCL decodes a playbook written in HCL.
-func LoadHCL(filename string, src []byte) (*Playbook, hcl.Diagnostics) {
+// parseHCL parses an HCL file that is within the limits (see limits.go),
+// and charges its expressions' evaluations to b.
+func parseHCL(filename, what string, src []byte, b *budget) (*hclsyntax.Body, hcl.Diagnostics) {
+	if d := checkSource(filename, what, src); d != nil {
+		return nil, hcl.Diagnostics{d}
+	}
+	// The lexer's own errors come again from the parser.
+	tokens, _ := hclsyntax.LexConfig(src, filename, hcl.InitialPos)
+	if d := checkNesting(tokens); d != nil {
+		return nil, hcl.Diagnostics{d}
+	}
 	f, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	if diags.HasErrors() {
 		return nil, diags
 	}
 	body := f.Body.(*hclsyntax.Body)
+	limit(body, b)
+	return body, diags
+}
+
+// LoadHCL decodes a playbook written in HCL.
+func LoadHCL(filename string, src []byte) (*Playbook, hcl.Diagnostics) {
+	b := newBudget()
+	body, diags := parseHCL(filename, "Playbook", src, b)
+	if diags.HasErrors() {
+		return nil, diags
+	}
 	for _, attr := range body.Attributes {
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
@@ -78,10 +95,10 @@ func LoadHCL(filename string, src []byte) (*Playbook, hcl.Diagnostics) {
 		})
 	}
 	blocks := make(hcl.Blocks, len(body.Blocks))
-	for i, b := range body.Blocks {
-		blocks[i] = b.AsHCLBlock()
+	for i, blk := range body.Blocks {
+		blocks[i] = blk.AsHCLBlock()
 	}
-	pb, more := decode(filename, blocks)
+	pb, more := decode(filename, blocks, b)
 	pb.Filename, pb.Src = filename, src
 	return pb, append(diags, more...)
 }
@@ -100,8 +117,8 @@ var (
 
 // decode builds a playbook from its top-level blocks; HCL and YAML both
 // come here, so that both notations mean the same.
-func decode(filename string, blocks hcl.Blocks) (*Playbook, hcl.Diagnostics) {
-	pb := &Playbook{}
+func decode(filename string, blocks hcl.Blocks, b *budget) (*Playbook, hcl.Diagnostics) {
+	pb := &Playbook{budget: b}
 	var diags hcl.Diagnostics
 	seen := map[string]hcl.Range{}
 	unique := func(kind, name string, b *hcl.Block) bool {

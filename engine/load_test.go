@@ -67,6 +67,7 @@ func meaning(pb *Playbook) cmp.Option {
 		cmp.Transformer("value", func(v cty.Value) string { return v.GoString() }),
 		cmpopts.IgnoreTypes(hcl.Range{}),
 		cmpopts.IgnoreFields(Playbook{}, "Filename", "Src"),
+		cmpopts.IgnoreUnexported(Playbook{}),
 	}
 }
 

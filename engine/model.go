@@ -25,6 +25,9 @@ type Playbook struct {
 	// Steps are in the order they run: as written, except that a step
 	// comes after the steps it depends on.
 	Steps []*Step
+
+	// budget bounds the evaluations of the playbook's expressions.
+	budget *budget
 }
 
 // Variable is a value the user may set with -var or -var-file.

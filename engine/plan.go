@@ -98,7 +98,8 @@ func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Pla
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	sc := &scope{vars: vars, host: h}
+	pb.budget.reset()
+	sc := &scope{vars: vars, host: h, budget: pb.budget}
 	diags = append(diags, sc.readFacts(ctx, pb)...)
 	if diags.HasErrors() {
 		return nil, diags
@@ -390,7 +391,8 @@ func preflightElevation(p *Plan, h host.Host) hcl.Diagnostics {
 // and reference, with the host's values (env, facts) unknown.
 func Validate(pb *Playbook, vars Vars) hcl.Diagnostics {
 	vals, diags := pb.resolve(vars)
-	sc := &scope{vars: vals, facts: map[string]map[string]cty.Value{}}
+	pb.budget.reset()
+	sc := &scope{vars: vals, facts: map[string]map[string]cty.Value{}, budget: pb.budget}
 	for _, f := range pb.Facts {
 		ft, _ := resources.LookupFact(f.Type)
 		content, d := f.Config.Content(ft.Schema)

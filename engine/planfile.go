@@ -24,9 +24,9 @@ import (
 // refuses any other.
 const PlanFormatVersion = 1
 
-// maxPlanFile bounds what ReadPlanFile accepts, so that a hostile file
-// cannot exhaust memory.
-const maxPlanFile = 64 << 20
+// MaxPlanFile bounds a saved plan, a -json stream and a fleet result, so
+// that a hostile file cannot exhaust memory.
+const MaxPlanFile = 64 << 20
 
 // PlanDocument is a saved plan (plan -out): everything a reviewer needs to
 // judge it, and everything apply needs to check that it still holds.
@@ -77,6 +77,43 @@ type DocStep struct {
 	// rename, or the destination that a rename replaces.
 	Target  string      `json:"target,omitempty"`
 	Changes []DocChange `json:"changes,omitempty"`
+}
+
+// changesNeeded is how many changes a step of each action holds at least:
+// what show, report and their Markdown read (a stop names its service in
+// its first change). A rename without a Target names its destination in a
+// second change.
+var changesNeeded = map[resources.Action]int{
+	resources.NoOp: 0, resources.Run: 0,
+	resources.Create: 1, resources.Update: 1, resources.Delete: 1, resources.Empty: 1,
+	resources.Start: 1, resources.Stop: 1, resources.Restart: 1, resources.Rename: 1,
+}
+
+// check refuses a step that no plan of wuplay's has: an unknown action, or
+// fewer changes than the action needs.
+func (ds DocStep) check() error {
+	need, ok := changesNeeded[resources.Action(ds.Action)]
+	if !ok {
+		return fmt.Errorf("unknown action %q", ds.Action)
+	}
+	if ds.Action == string(resources.Rename) && ds.Target == "" {
+		need = 2
+	}
+	if len(ds.Changes) < need {
+		return fmt.Errorf("a %s step holds %d change(s), not the %d it needs", ds.Action, len(ds.Changes), need)
+	}
+	return nil
+}
+
+// checkSteps names the first step that is not well formed, by number and
+// address.
+func checkSteps(steps []DocStep) error {
+	for i, ds := range steps {
+		if err := ds.check(); err != nil {
+			return fmt.Errorf("step %d (%s): %w", i+1, ds.Address, err)
+		}
+	}
+	return nil
 }
 
 // renamedTo is where a rename step moves its folder.
@@ -164,7 +201,7 @@ func (d *PlanDocument) Marshal() []byte {
 // ParsePlanDocument decodes a saved plan; a corrupt file or one of another
 // format version is an error that says so.
 func ParsePlanDocument(name string, data []byte) (*PlanDocument, error) {
-	if len(data) > maxPlanFile {
+	if len(data) > MaxPlanFile {
 		return nil, fmt.Errorf("%s: %d bytes is too large for a plan file", name, len(data))
 	}
 	// One strict decode; the format version is looked at only to explain
@@ -176,6 +213,9 @@ func ParsePlanDocument(name string, data []byte) (*PlanDocument, error) {
 	if err == nil && d.FormatVersion == PlanFormatVersion {
 		if digest([]byte(d.Playbook.Content)) != d.Playbook.SHA256 {
 			return nil, fmt.Errorf("%s: corrupt plan file: the playbook does not match its sha256 (was the file edited?)", name)
+		}
+		if err := checkSteps(d.Steps); err != nil {
+			return nil, fmt.Errorf("%s: corrupt plan file: %w", name, err)
 		}
 		return d, nil
 	}

@@ -22,6 +22,9 @@ import (
 //	      name: wuauserv
 //	      state: stopped
 func LoadYAML(filename string, src []byte) (*Playbook, hcl.Diagnostics) {
+	if d := checkSource(filename, "Playbook", src); d != nil {
+		return nil, hcl.Diagnostics{d}
+	}
 	l := newYAMLLoader(filename, src)
 	root := l.root(src, "A YAML playbook is a mapping with the keys playbook, variables, facts and steps.")
 	if root == nil {
@@ -60,7 +63,7 @@ func LoadYAML(filename string, src []byte) (*Playbook, hcl.Diagnostics) {
 	if l.diags.HasErrors() {
 		return nil, l.diags
 	}
-	pb, diags := decode(filename, blocks)
+	pb, diags := decode(filename, blocks, l.budget)
 	pb.Filename, pb.Src = filename, src
 	return pb, diags
 }
@@ -69,10 +72,11 @@ type yamlLoader struct {
 	filename string
 	lines    []int // byte offset of each line's start
 	diags    hcl.Diagnostics
+	budget   *budget // for the templates' evaluations
 }
 
 func newYAMLLoader(filename string, src []byte) *yamlLoader {
-	l := &yamlLoader{filename: filename, lines: []int{0}}
+	l := &yamlLoader{filename: filename, lines: []int{0}, budget: newBudget()}
 	for i, c := range src {
 		if c == '\n' {
 			l.lines = append(l.lines, i+1)
@@ -92,11 +96,29 @@ func (l *yamlLoader) root(src []byte, what string) *yaml.Node {
 	if len(doc.Content) == 0 {
 		return &yaml.Node{Kind: yaml.MappingNode}
 	}
+	if deep := tooDeep(doc.Content[0], 1); deep != nil {
+		l.diags = append(l.diags, l.errAt(deep, "YAML nested too deeply", fmt.Sprintf("More than %d levels of sequences and mappings.", maxNesting)))
+		return nil
+	}
 	if doc.Content[0].Kind != yaml.MappingNode {
 		l.diags = append(l.diags, l.errAt(doc.Content[0], "Invalid document", what))
 		return nil
 	}
 	return doc.Content[0]
+}
+
+// tooDeep returns a node nested deeper than maxNesting, or nil. yaml.v3
+// stops at 10,000 levels; an expression's evaluation recurses once a level.
+func tooDeep(n *yaml.Node, depth int) *yaml.Node {
+	if depth > maxNesting {
+		return n
+	}
+	for _, c := range n.Content {
+		if deep := tooDeep(c, depth+1); deep != nil {
+			return deep
+		}
+	}
+	return nil
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
@@ -237,11 +259,16 @@ func (l *yamlLoader) expr(n *yaml.Node) hcl.Expression {
 				start.Column++
 				start.Byte++
 			}
-			tmpl, d := hclsyntax.ParseTemplate(src, l.filename, start)
-			l.diags = append(l.diags, d...)
-			e.tmpl = tmpl
 			e.src = src
+			if e.tmpl = l.template(src, start); e.tmpl == nil {
+				e.val = cty.DynamicVal
+			}
 		case "!!int", "!!float":
+			if d := checkNumber(n.Value, e.rng); d != nil {
+				l.diags = append(l.diags, d)
+				e.val = cty.DynamicVal
+				break
+			}
 			v, err := cty.ParseNumberVal(n.Value)
 			if err != nil {
 				l.diags = append(l.diags, l.errAt(n, "Invalid number", err.Error()))
@@ -257,6 +284,22 @@ func (l *yamlLoader) expr(n *yaml.Node) hcl.Expression {
 		}
 	}
 	return e
+}
+
+// template parses a string as an HCL template within the limits, charged
+// to the loader's budget; nil if it cannot be parsed.
+func (l *yamlLoader) template(src []byte, start hcl.Pos) hcl.Expression {
+	tokens, _ := hclsyntax.LexTemplate(src, l.filename, start)
+	if d := checkNesting(tokens); d != nil {
+		l.diags = append(l.diags, d)
+		return nil
+	}
+	tmpl, d := hclsyntax.ParseTemplate(src, l.filename, start)
+	if l.diags = append(l.diags, d...); d.HasErrors() {
+		return nil
+	}
+	limit(tmpl, l.budget)
+	return limiter{l.budget}.charged(tmpl)
 }
 
 // yamlBody is a YAML mapping seen as an hcl.Body, so that both notations

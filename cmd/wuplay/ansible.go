@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/wuplay/wuplay/engine"
 	"github.com/wuplay/wuplay/resources"
+	"github.com/wuplay/wuplay/resources/host"
 )
 
 // wuplay is its own Ansible binary module: Ansible copies the binary to a
@@ -69,10 +69,13 @@ type ansibleDiff struct {
 	After        string `json:"after"`
 }
 
+// maxAnsibleArgs bounds an Ansible arguments file: a task's arguments.
+const maxAnsibleArgs = 1 << 20
+
 // ansibleArgsFile reports whether path is an Ansible arguments file: a
 // readable file holding a JSON object.
 func ansibleArgsFile(path string) ([]byte, bool) {
-	data, err := os.ReadFile(path)
+	data, err := host.ReadFileMax(path, maxAnsibleArgs)
 	if err != nil || !bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) || !json.Valid(data) {
 		return nil, false
 	}

@@ -76,7 +76,7 @@ func (c *cli) apply(ctx context.Context, argv []string) int {
 // planFile returns the argument's content if it is a saved plan, which
 // was reviewed already and is applied without a question.
 func (r *run) planFile() ([]byte, bool) {
-	src, err := os.ReadFile(r.a.playbook)
+	src, err := host.ReadFileMax(r.a.playbook, engine.MaxPlanFile)
 	return src, err == nil && isPlanFile(src)
 }
 

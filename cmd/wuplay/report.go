@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/wuplay/wuplay/engine"
+	"github.com/wuplay/wuplay/resources/host"
 )
 
 // reportHelp is the report command's line in the usage.
@@ -192,7 +193,7 @@ func readFleet(files []fleetFile) []engine.FleetInput {
 		wg.Go(func() {
 			for i := range next {
 				f := files[i]
-				data, err := os.ReadFile(f.path)
+				data, err := host.ReadFileMax(f.path, engine.MaxPlanFile)
 				if err == nil {
 					inputs[i], err = engine.ParseFleetInput(f.host, f.path, data)
 				}

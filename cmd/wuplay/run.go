@@ -68,7 +68,7 @@ func (r *run) failed(err error) int {
 // readPlaybook reads a playbook from disk, or from the binary when no
 // file has that name.
 func readPlaybook(name string) (filename string, src []byte, err error) {
-	src, err = os.ReadFile(name)
+	src, err = host.ReadFileMax(name, engine.MaxPlaybookSize)
 	if errors.Is(err, os.ErrNotExist) {
 		shipped, src, ok := playbooks.Lookup(name)
 		if !ok {
@@ -94,7 +94,7 @@ func (r *run) load() (*engine.Playbook, engine.Vars, hcl.Diagnostics, error) {
 	pb, diags := engine.Load(name, src)
 	vars := engine.Vars{}
 	for _, file := range r.a.varFiles {
-		src, err := os.ReadFile(file)
+		src, err := host.ReadFileMax(file, engine.MaxPlaybookSize)
 		if err != nil {
 			return nil, nil, diags, fmt.Errorf("variable file: %w", err)
 		}
@@ -306,7 +306,7 @@ func (c *cli) show(_ context.Context, argv []string) int {
 	if r == nil {
 		return code
 	}
-	src, err := os.ReadFile(r.a.playbook)
+	src, err := host.ReadFileMax(r.a.playbook, engine.MaxPlanFile)
 	if err != nil {
 		return r.failed(err)
 	}

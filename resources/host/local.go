@@ -129,7 +129,7 @@ func (l local) Protected(path string) string {
 	return localProtected(key)
 }
 
-func (local) ReadFile(path string) ([]byte, error) { return os.ReadFile(path) }
+func (local) ReadFile(path string) ([]byte, error) { return ReadFileMax(path, MaxReadFile) }
 
 func (local) WriteFile(path string, data []byte) error { return WriteFileAtomic(path, data) }
 

@@ -142,7 +142,7 @@ func (l lockFile) readHolder(name string) (LockHolder, error) {
 		}
 		return h, fmt.Errorf("the lock file is a %s, which wuplay never writes; remove it if no wuplay runs", kind)
 	}
-	data, err := l.root.ReadFile(name)
+	data, err := readFileMaxIn(l.root, name, 1<<20) // a lock file is one line
 	if err != nil {
 		return h, err
 	}

@@ -6,10 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"regexp"
 	"time"
 )
@@ -36,58 +34,53 @@ const maxRecord = 1 << 20
 
 var safeName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 
-// recordPath is where h keeps playbook's record. A playbook's name is the
-// author's to choose; one that is not a plain file name is hashed, so that
-// no name reaches outside the state folder.
-func recordPath(h Host, playbook string) (string, error) {
-	dir, err := h.StateDir()
-	if err != nil {
-		return "", err
-	}
+// recordName is the name of playbook's record in h's state folder. A
+// playbook's name is the author's to choose; one that is not a plain file
+// name is hashed, so that no name reaches outside the folder.
+func recordName(playbook string) string {
 	name := playbook
 	if !safeName.MatchString(name) {
 		sum := sha256.Sum256([]byte(playbook))
 		name = hex.EncodeToString(sum[:8])
 	}
-	return filepath.Join(dir, "records", name+".json"), nil
+	return "records/" + name + ".json"
+}
+
+// stateRoot opens h's state folder, making it if need be. Records are read
+// and written inside it: a simulated host is a folder someone may hand
+// over, and a link in it must not lead a read or a write out.
+func stateRoot(h Host) (*os.Root, error) {
+	dir, err := h.StateDir()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	return os.OpenRoot(dir)
 }
 
 // ReadApplyRecord reads playbook's record on h; ok is false when there is
 // none yet.
 func ReadApplyRecord(h Host, playbook string) (rec ApplyRecord, ok bool, err error) {
-	path, err := recordPath(h, playbook)
+	root, err := stateRoot(h)
 	if err != nil {
-		return rec, false, err
+		return rec, false, fmt.Errorf("apply record: %w", err)
 	}
-	// A link or a FIFO in the state folder is refused before it is opened:
-	// opening a FIFO would wait for a writer.
-	fi, err := os.Lstat(path)
+	defer root.Close()
+	name := recordName(playbook)
+	data, err := readFileMaxIn(root, name, maxRecord)
 	if errors.Is(err, fs.ErrNotExist) {
 		return rec, false, nil
 	}
-	if err == nil && !fi.Mode().IsRegular() {
-		err = errors.New("not a regular file")
-	}
-	if err != nil {
-		return rec, false, fmt.Errorf("apply record %s: %w", path, err)
-	}
-	f, err := os.Open(path)
 	if err != nil {
 		return rec, false, fmt.Errorf("apply record: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxRecord+1))
-	if err != nil {
-		return rec, false, fmt.Errorf("apply record: %w", err)
-	}
-	if len(data) > maxRecord {
-		return rec, false, fmt.Errorf("apply record %s: over %d bytes", path, maxRecord)
 	}
 	if err := json.Unmarshal(data, &rec); err != nil {
-		return rec, false, fmt.Errorf("apply record %s: %w", path, err)
+		return rec, false, fmt.Errorf("apply record %s: %w", name, err)
 	}
 	if rec.Playbook != playbook {
-		return rec, false, fmt.Errorf("apply record %s: it is playbook %q's, not %q's", path, rec.Playbook, playbook)
+		return rec, false, fmt.Errorf("apply record %s: it is playbook %q's, not %q's", name, rec.Playbook, playbook)
 	}
 	return rec, true, nil
 }
@@ -103,16 +96,20 @@ func WriteApplyRecord(h Host, rec ApplyRecord) error {
 	case ok:
 		rec.Succeeded = prev.Succeeded
 	}
-	path, err := recordPath(h, rec.Playbook)
+	root, err := stateRoot(h)
 	if err != nil {
-		return err
+		return fmt.Errorf("apply record: %w", err)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	defer root.Close()
+	if err := root.MkdirAll("records", 0o755); err != nil {
 		return fmt.Errorf("apply record: %w", err)
 	}
 	data, err := json.MarshalIndent(rec, "", "  ")
 	if err != nil {
 		panic(err)
 	}
-	return WriteFileAtomic(path, append(data, '\n'))
+	if err := writeFileAtomicIn(root, recordName(rec.Playbook), append(data, '\n')); err != nil {
+		return fmt.Errorf("apply record: %w", err)
+	}
+	return nil
 }

@@ -41,8 +41,7 @@ func TestApplyRecordHostileNamesAndFiles(t *testing.T) {
 		if err := WriteApplyRecord(h, ApplyRecord{Playbook: name, Finished: time.Now(), Result: "succeeded"}); err != nil {
 			t.Fatalf("%q: %v", name, err)
 		}
-		path, _ := recordPath(h, name)
-		if filepath.Dir(path) != filepath.Join(h.dir, "records") {
+		if path := filepath.Join(h.dir, filepath.FromSlash(recordName(name))); filepath.Dir(path) != filepath.Join(h.dir, "records") {
 			t.Errorf("%q is recorded at %s, outside %s", name, path, filepath.Join(h.dir, "records"))
 		}
 		if _, ok, err := ReadApplyRecord(h, name); !ok || err != nil {
@@ -62,5 +61,20 @@ func TestApplyRecordHostileNamesAndFiles(t *testing.T) {
 	}
 	if _, _, err := ReadApplyRecord(h, "other"); err == nil || !strings.Contains(err.Error(), `playbook "kb1"'s`) {
 		t.Errorf("a record of another playbook taken as other's: %v", err)
+	}
+	// A record that is a link out of the state folder is not read through.
+	outside := filepath.Join(t.TempDir(), "secret.json")
+	if err := os.WriteFile(outside, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(h.dir, "records", "kb1.json")
+	if err := os.Remove(link); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, link); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	if _, ok, err := ReadApplyRecord(h, "kb1"); ok || err == nil {
+		t.Errorf("a record linked out of the state folder was read: ok %v, err %v", ok, err)
 	}
 }

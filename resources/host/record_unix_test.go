@@ -3,6 +3,7 @@
 package host
 
 import (
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -15,8 +16,7 @@ func TestApplyRecordFIFOIsRefused(t *testing.T) {
 	if err := WriteApplyRecord(h, ApplyRecord{Playbook: "x", Result: "succeeded"}); err != nil {
 		t.Fatal(err)
 	}
-	path, _ := recordPath(h, "fifo")
-	if err := syscall.Mkfifo(path, 0o644); err != nil {
+	if err := syscall.Mkfifo(filepath.Join(h.dir, "records", "fifo.json"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := ReadApplyRecord(h, "fifo"); err == nil || !strings.Contains(err.Error(), "not a regular file") {

@@ -86,6 +86,9 @@ type simService struct {
 	FailsToStart bool `yaml:"fails_to_start,omitempty"`
 }
 
+// maxHostYAML bounds host.yaml, as every document wuplay reads is bounded.
+const maxHostYAML = 16 << 20
+
 // OpenSim opens the simulated host in dir.
 func OpenSim(dir string) (*Sim, error) {
 	file := filepath.Join(dir, "host.yaml")
@@ -104,7 +107,7 @@ func OpenSim(dir string) (*Sim, error) {
 	if err != nil {
 		return nil, fmt.Errorf("simulated host: %s: %w", file, err)
 	}
-	data, err := root.ReadFile(name)
+	data, err := readFileMaxIn(root, name, maxHostYAML)
 	if err != nil {
 		return nil, fmt.Errorf("simulated host: open %s: %w", file, cause(err))
 	}
@@ -326,7 +329,7 @@ func (s *Sim) ReadFile(p string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := s.drive.ReadFile(name)
+	data, err := readFileMaxIn(s.drive, name, MaxReadFile)
 	if err != nil {
 		return nil, pathError("open", p, err)
 	}
