@@ -65,10 +65,12 @@ func parseHCL(filename, what string, src []byte, b *budget) (*hclsyntax.Body, hc
 	if d := checkSource(filename, what, src); d != nil {
 		return nil, hcl.Diagnostics{d}
 	}
-	// The lexer's own errors come again from the parser.
-	tokens, _ := hclsyntax.LexConfig(src, filename, hcl.InitialPos)
-	if d := checkNesting(tokens); d != nil {
-		return nil, hcl.Diagnostics{d}
+	if !quickNesting(src) {
+		// The lexer's own errors come again from the parser.
+		tokens, _ := hclsyntax.LexConfig(src, filename, hcl.InitialPos)
+		if d := checkNesting(tokens); d != nil {
+			return nil, hcl.Diagnostics{d}
+		}
 	}
 	f, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	if diags.HasErrors() {
