@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -39,12 +39,14 @@ type ansibleArgs struct {
 // ansibleResult is what the module returns. wuplay_plan is the plan
 // document of wuplay plan -out; wuplay_steps is each step's result.
 type ansibleResult struct {
-	Changed bool                 `json:"changed"`
-	Failed  bool                 `json:"failed"`
-	Msg     string               `json:"msg"`
-	Plan    *engine.PlanDocument `json:"wuplay_plan,omitempty"`
-	Steps   []ansibleStep        `json:"wuplay_steps,omitempty"`
-	PutBack []string             `json:"put_back,omitempty"`
+	// WuplayVersion is the version of the module that ran.
+	WuplayVersion string               `json:"wuplay_version"`
+	Changed       bool                 `json:"changed"`
+	Failed        bool                 `json:"failed"`
+	Msg           string               `json:"msg"`
+	Plan          *engine.PlanDocument `json:"wuplay_plan,omitempty"`
+	Steps         []ansibleStep        `json:"wuplay_steps,omitempty"`
+	PutBack       []string             `json:"put_back,omitempty"`
 	// LeftChanged is what a failed apply left changed on the host.
 	LeftChanged []string `json:"left_changed,omitempty"`
 	// RebootRequired, as Ansible's Windows modules say it: a step ran
@@ -69,18 +71,66 @@ type ansibleDiff struct {
 	After        string `json:"after"`
 }
 
-// ansibleArgsFile reports whether path is an Ansible arguments file: a
-// readable file holding a JSON object.
-func ansibleArgsFile(path string) ([]byte, bool) {
-	data, err := os.ReadFile(path)
-	if err != nil || !bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) || !json.Valid(data) {
-		return nil, false
+// maxAnsibleArgs bounds the arguments file that is read: Ansible's are a
+// few kilobytes, and a file given by mistake may be anything.
+const maxAnsibleArgs = 16 << 20
+
+// ansibleCall reports whether Ansible is running wuplay as a module, and
+// returns the arguments file's content, or why it could not be read. Ansible copies a binary module
+// into a temporary folder as AnsiballZ_NAME (AnsiballZ_NAME.exe on
+// Windows) and runs it with one argument, the path of its arguments: a
+// JSON object that always holds Ansible's own _ansible_* keys. Either of
+// the two says it is Ansible; anything else is the command line, so that
+// "wuplay kb.plan" is an unknown command, not a module run.
+func (c *cli) ansibleCall(argv []string) (data []byte, ok bool, err error) {
+	if len(argv) != 1 {
+		return nil, false, nil
 	}
-	return data, true
+	byName := strings.HasPrefix(filepath.Base(c.program), "AnsiballZ_")
+	if !byName && lookup(argv[0]) != nil {
+		return nil, false, nil
+	}
+	data, err = readAnsibleArgs(argv[0])
+	if byName {
+		return data, true, err // whatever the file holds, Ansible reads the answer
+	}
+	var keys map[string]json.RawMessage
+	if err != nil || json.Unmarshal(data, &keys) != nil {
+		return nil, false, nil
+	}
+	for k := range keys {
+		if strings.HasPrefix(k, "_ansible_") {
+			return data, true, nil
+		}
+	}
+	return nil, false, nil
 }
 
-func (c *cli) ansible(ctx context.Context, data []byte) int {
-	res := c.ansibleRun(ctx, data)
+func readAnsibleArgs(path string) ([]byte, error) {
+	// Stat first: opening a named pipe would wait for a writer.
+	if fi, err := os.Stat(path); err != nil {
+		return nil, err
+	} else if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a file", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxAnsibleArgs+1))
+	if err == nil && len(data) > maxAnsibleArgs {
+		err = fmt.Errorf("%s is over %d bytes", path, maxAnsibleArgs)
+	}
+	return data, err
+}
+
+func (c *cli) ansible(ctx context.Context, data []byte, readErr error) int {
+	res := &ansibleResult{Failed: true, Msg: fmt.Sprintf("arguments file: %v", readErr)}
+	if readErr == nil {
+		res = c.ansibleRun(ctx, data)
+	}
+	res.WuplayVersion = engine.Version()
 	out, _ := json.Marshal(res)
 	fmt.Fprintf(c.stdout, "%s\n", out)
 	// Ansible reads failure from the result; the exit code stays 0 so that

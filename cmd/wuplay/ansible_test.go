@@ -10,12 +10,16 @@ import (
 	"testing"
 )
 
-// module runs wuplay as Ansible runs a binary module and decodes its one
-// line of output.
+// module runs wuplay as Ansible runs a binary module, with Ansible's own
+// keys among the arguments, and decodes its one line of output.
 func module(t *testing.T, args map[string]any) (map[string]any, int) {
 	t.Helper()
 	file := filepath.Join(t.TempDir(), "args")
-	data, _ := json.Marshal(args)
+	all := map[string]any{"_ansible_module_name": "wuplay", "_ansible_version": "2.14.18"}
+	for k, v := range args {
+		all[k] = v
+	}
+	data, _ := json.Marshal(all)
 	if err := os.WriteFile(file, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
