@@ -158,6 +158,14 @@ func Apply(ctx context.Context, p *Plan, h host.Host, obs Observer) ([]StepResul
 // rerun after wuplay was killed between its last change and its record
 // must still leave one.
 func Record(p *Plan, h host.Host, results []StepResult, failed error) error {
+	// An apply that tried nothing leaves a record that already says the
+	// playbook succeeded as it is: a second run changes nothing, its
+	// record included.
+	if !slices.ContainsFunc(results, func(r StepResult) bool { return r.Status != Unchanged }) {
+		if prev, ok, err := host.ReadApplyRecord(h, p.Playbook.Name); err == nil && ok && prev.Result == "succeeded" {
+			return nil
+		}
+	}
 	rec := host.ApplyRecord{Playbook: p.Playbook.Name, SHA256: digest(p.Playbook.Src), Finished: time.Now().UTC(), Result: "succeeded"}
 	if failed != nil {
 		rec.Result = "failed"

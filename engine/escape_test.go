@@ -220,7 +220,7 @@ func TestViewsKeepTheirShape(t *testing.T) {
 				pb.Steps = append(pb.Steps, &Step{Type: v(), Name: v(), DependsOn: []string{v()}})
 			}
 			var b strings.Builder
-			must(t, WriteGraph(&b, pb))
+			must(t, WriteGraph(&b, NewGraph(pb)))
 			return b.String()
 		}, dotShape},
 	}

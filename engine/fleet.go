@@ -214,9 +214,11 @@ func parseStream(in *FleetInput, name string, data []byte) error {
 // render it for people.
 type FleetSummary struct {
 	FormatVersion int `json:"format_version"`
-	Hosts         int `json:"hosts"`
-	WouldChange   int `json:"would_change"`
-	AlreadyFine   int `json:"already_fine"`
+	// WuplayVersion is the version of the wuplay that summarised.
+	WuplayVersion string `json:"wuplay_version"`
+	Hosts         int    `json:"hosts"`
+	WouldChange   int    `json:"would_change"`
+	AlreadyFine   int    `json:"already_fine"`
 	// SymptomAbsent counts the hosts already fine because the playbook's
 	// detect found nothing to fix.
 	SymptomAbsent int      `json:"symptom_absent"`
@@ -271,7 +273,7 @@ type FleetUnreadable struct {
 // a pure function of its inputs, whatever their order, given that each
 // host has one input (the caller sees to that).
 func Summarize(inputs []FleetInput) *FleetSummary {
-	s := &FleetSummary{FormatVersion: FleetFormatVersion, Hosts: len(inputs), Playbooks: []string{},
+	s := &FleetSummary{FormatVersion: FleetFormatVersion, WuplayVersion: Version(), Hosts: len(inputs), Playbooks: []string{},
 		Plans: []FleetPlan{}, Failures: []FleetFailure{}, UnreadableResults: []FleetUnreadable{}}
 	sorted := slices.SortedFunc(slices.Values(inputs), func(a, b FleetInput) int { return cmp.Compare(a.Host, b.Host) })
 	plans := map[string]*FleetPlan{}

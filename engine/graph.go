@@ -1,25 +1,72 @@
 package engine
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 )
 
-// WriteGraph prints the steps in the order they run and their
-// dependencies, in Graphviz DOT: solid edges for depends_on, dashed ones
-// for the written order.
-func WriteGraph(w io.Writer, pb *Playbook) error {
-	pw := &printer{w: w, escape: dotQuote}
-	pw.printf("digraph %s {\n  rankdir = \"TB\";\n  node [shape = \"box\"];\n", pb.Name)
+// Graph is a playbook's steps in the order they run and the edges between
+// them: graph -json prints it, WriteGraph draws it as DOT.
+type Graph struct {
+	FormatVersion string `json:"format_version"`
+	WuplayVersion string `json:"wuplay_version"`
+	Playbook      string `json:"playbook"`
+	// Steps are in the order they run, the first numbered 1.
+	Steps []GraphStep `json:"steps"`
+	Edges []GraphEdge `json:"edges"`
+}
+
+type GraphStep struct {
+	Address string `json:"address"`
+	Order   int    `json:"order"`
+}
+
+// GraphEdge says that To runs after From: because it is written after it
+// ("order"), or because it names it in depends_on ("depends_on").
+type GraphEdge struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	Kind string `json:"kind"`
+}
+
+// NewGraph gives the graph of pb.
+func NewGraph(pb *Playbook) *Graph {
+	g := &Graph{FormatVersion: JSONFormatVersion, WuplayVersion: Version(), Playbook: pb.Name, Steps: []GraphStep{}, Edges: []GraphEdge{}}
 	for i, s := range pb.Steps {
-		pw.printf("  %s [label = %s];\n", s.Addr(), fmt.Sprintf("%d. %s", i+1, s.Addr()))
-	}
-	for i, s := range pb.Steps {
+		g.Steps = append(g.Steps, GraphStep{Address: s.Addr(), Order: i + 1})
 		if i > 0 {
-			pw.printf("  %s -> %s [style = \"dashed\"];\n", pb.Steps[i-1].Addr(), s.Addr())
+			g.Edges = append(g.Edges, GraphEdge{From: pb.Steps[i-1].Addr(), To: s.Addr(), Kind: "order"})
 		}
 		for _, d := range s.DependsOn {
-			pw.printf("  %s -> %s [label = \"depends_on\"];\n", d, s.Addr())
+			g.Edges = append(g.Edges, GraphEdge{From: d, To: s.Addr(), Kind: "depends_on"})
+		}
+	}
+	return g
+}
+
+// Marshal is the graph as JSON, indented for reading.
+func (g *Graph) Marshal() []byte {
+	data, err := json.MarshalIndent(g, "", "  ")
+	if err != nil {
+		panic(err) // plain values
+	}
+	return append(data, '\n')
+}
+
+// WriteGraph prints the graph in Graphviz DOT: solid edges for
+// depends_on, dashed ones for the written order.
+func WriteGraph(w io.Writer, g *Graph) error {
+	pw := &printer{w: w, escape: dotQuote}
+	pw.printf("digraph %s {\n  rankdir = \"TB\";\n  node [shape = \"box\"];\n", g.Playbook)
+	for _, s := range g.Steps {
+		pw.printf("  %s [label = %s];\n", s.Address, fmt.Sprintf("%d. %s", s.Order, s.Address))
+	}
+	for _, e := range g.Edges {
+		if e.Kind == "order" {
+			pw.printf("  %s -> %s [style = \"dashed\"];\n", e.From, e.To)
+		} else {
+			pw.printf("  %s -> %s [label = \"depends_on\"];\n", e.From, e.To)
 		}
 	}
 	pw.printf("}\n")

@@ -29,8 +29,10 @@ func NewJSONWriter(w io.Writer) *JSONWriter {
 }
 
 // emit writes one line: format_version and type first, so that a reader
-// can dispatch on a line's start, then the fields.
+// can dispatch on a line's start, then the fields, and wuplay_version, so
+// that any one line names what wrote it.
 func (j *JSONWriter) emit(typ string, fields map[string]any) {
+	fields["wuplay_version"] = Version()
 	rest, err := json.Marshal(fields)
 	if err != nil {
 		panic(err) // the fields are plain values
@@ -101,6 +103,20 @@ func (j *JSONWriter) ApplySummary(results []StepResult, err error, left []string
 		fields["left_changed"] = append([]string{}, left...)
 	}
 	j.emit("apply_summary", fields)
+}
+
+// ValidateResult writes the validate_result line, after the diagnostics:
+// whether the playbook is valid, and how many errors and warnings it has.
+func (j *JSONWriter) ValidateResult(diags hcl.Diagnostics) {
+	errs, warnings := 0, 0
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			errs++
+		} else {
+			warnings++
+		}
+	}
+	j.emit("validate_result", map[string]any{"valid": errs == 0, "error_count": errs, "warning_count": warnings})
 }
 
 // Diagnostics writes one diagnostic line each.

@@ -31,7 +31,9 @@ const MaxPlanFile = 64 << 20
 // PlanDocument is a saved plan (plan -out): everything a reviewer needs to
 // judge it, and everything apply needs to check that it still holds.
 type PlanDocument struct {
-	FormatVersion int       `json:"format_version"`
+	FormatVersion int `json:"format_version"`
+	// WuplayVersion is the version of the wuplay that made the plan.
+	WuplayVersion string    `json:"wuplay_version"`
 	CreatedAt     time.Time `json:"created_at"`
 	Host          string    `json:"host"`
 	// Machine and HostFolder say where the plan was made (host.Place):
@@ -156,7 +158,7 @@ func docStep(sp *StepPlan) DocStep {
 
 // Document turns a plan into its saved form.
 func (p *Plan) Document() *PlanDocument {
-	d := &PlanDocument{FormatVersion: PlanFormatVersion, CreatedAt: time.Now().UTC().Truncate(time.Second), Host: p.Host,
+	d := &PlanDocument{FormatVersion: PlanFormatVersion, WuplayVersion: Version(), CreatedAt: time.Now().UTC().Truncate(time.Second), Host: p.Host,
 		Machine: p.Place.Machine, HostFolder: p.Place.Folder}
 	pb := p.Playbook
 	d.Playbook.Name, d.Playbook.Title, d.Playbook.Source = pb.Name, pb.Title, pb.Source

@@ -13,7 +13,9 @@ const ReportFormatVersion = 1
 // which playbook on which host, when, and what became of every step. It
 // keeps the facts the plan read, since the fix may erase them.
 type Report struct {
-	FormatVersion int       `json:"format_version"`
+	FormatVersion int `json:"format_version"`
+	// WuplayVersion is the version of the wuplay that applied.
+	WuplayVersion string    `json:"wuplay_version"`
 	User          string    `json:"user"`
 	Machine       string    `json:"machine"`
 	Host          string    `json:"host"`
@@ -52,7 +54,7 @@ type ReportStep struct {
 // NewReport records an apply of p.
 func NewReport(p *Plan, results []StepResult, applyErr error, started, finished time.Time, user, machine string) *Report {
 	d := p.Document()
-	r := &Report{FormatVersion: ReportFormatVersion, User: user, Machine: machine, Host: p.Host,
+	r := &Report{FormatVersion: ReportFormatVersion, WuplayVersion: Version(), User: user, Machine: machine, Host: p.Host,
 		Started: started.UTC(), Finished: finished.UTC(), Variables: d.Variables, Facts: d.Facts, Result: Outcome(applyErr)}
 	r.Playbook.Name, r.Playbook.Filename, r.Playbook.SHA256 = d.Playbook.Name, d.Playbook.Filename, d.Playbook.SHA256
 	if applyErr != nil {

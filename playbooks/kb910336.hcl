@@ -76,10 +76,10 @@ directory "software_distribution" {
   when = (!fact.path.sdtemp.exists ||
     fact.last_apply.kb910336.succeeded != "" && fact.eventlog.last_install_failed.count > 0 &&
   timecmp(fact.eventlog.last_install_failed.events[0].time, fact.last_apply.kb910336.succeeded) > 0)
-  path        = "${env("windir")}\\SoftwareDistribution"
-  state       = "absent"
-  rename_to   = "${env("windir")}\\SDTemp"
-  if_exists   = "rotate"
+  path      = "${env("windir")}\\SoftwareDistribution"
+  state     = "absent"
+  rename_to = "${env("windir")}\\SDTemp"
+  if_exists = "rotate"
 }
 
 service "start_automatic_updates" {

@@ -1,13 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -39,12 +39,14 @@ type ansibleArgs struct {
 // ansibleResult is what the module returns. wuplay_plan is the plan
 // document of wuplay plan -out; wuplay_steps is each step's result.
 type ansibleResult struct {
-	Changed bool                 `json:"changed"`
-	Failed  bool                 `json:"failed"`
-	Msg     string               `json:"msg"`
-	Plan    *engine.PlanDocument `json:"wuplay_plan,omitempty"`
-	Steps   []ansibleStep        `json:"wuplay_steps,omitempty"`
-	PutBack []string             `json:"put_back,omitempty"`
+	// WuplayVersion is the version of the module that ran.
+	WuplayVersion string               `json:"wuplay_version"`
+	Changed       bool                 `json:"changed"`
+	Failed        bool                 `json:"failed"`
+	Msg           string               `json:"msg"`
+	Plan          *engine.PlanDocument `json:"wuplay_plan,omitempty"`
+	Steps         []ansibleStep        `json:"wuplay_steps,omitempty"`
+	PutBack       []string             `json:"put_back,omitempty"`
 	// LeftChanged is what a failed apply left changed on the host.
 	LeftChanged []string `json:"left_changed,omitempty"`
 	// RebootRequired, as Ansible's Windows modules say it: a step ran
@@ -72,18 +74,43 @@ type ansibleDiff struct {
 // maxAnsibleArgs bounds an Ansible arguments file: a task's arguments.
 const maxAnsibleArgs = 1 << 20
 
-// ansibleArgsFile reports whether path is an Ansible arguments file: a
-// readable file holding a JSON object.
-func ansibleArgsFile(path string) ([]byte, bool) {
-	data, err := host.ReadFileMax(path, maxAnsibleArgs)
-	if err != nil || !bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) || !json.Valid(data) {
-		return nil, false
+// ansibleCall reports whether Ansible is running wuplay as a module, and
+// returns the arguments file's content, or why it could not be read. Ansible copies a binary module
+// into a temporary folder as AnsiballZ_NAME (AnsiballZ_NAME.exe on
+// Windows) and runs it with one argument, the path of its arguments: a
+// JSON object that always holds Ansible's own _ansible_* keys. Either of
+// the two says it is Ansible; anything else is the command line, so that
+// "wuplay kb.plan" is an unknown command, not a module run.
+func (c *cli) ansibleCall(argv []string) (data []byte, ok bool, err error) {
+	if len(argv) != 1 {
+		return nil, false, nil
 	}
-	return data, true
+	byName := strings.HasPrefix(filepath.Base(c.program), "AnsiballZ_")
+	if !byName && lookup(argv[0]) != nil {
+		return nil, false, nil
+	}
+	data, err = host.ReadFileMax(argv[0], maxAnsibleArgs)
+	if byName {
+		return data, true, err // whatever the file holds, Ansible reads the answer
+	}
+	var keys map[string]json.RawMessage
+	if err != nil || json.Unmarshal(data, &keys) != nil {
+		return nil, false, nil
+	}
+	for k := range keys {
+		if strings.HasPrefix(k, "_ansible_") {
+			return data, true, nil
+		}
+	}
+	return nil, false, nil
 }
 
-func (c *cli) ansible(ctx context.Context, data []byte) int {
-	res := c.ansibleRun(ctx, data)
+func (c *cli) ansible(ctx context.Context, data []byte, readErr error) int {
+	res := &ansibleResult{Failed: true, Msg: fmt.Sprintf("arguments file: %v", readErr)}
+	if readErr == nil {
+		res = c.ansibleRun(ctx, data)
+	}
+	res.WuplayVersion = engine.Version()
 	out, _ := json.Marshal(res)
 	fmt.Fprintf(c.stdout, "%s\n", out)
 	// Ansible reads failure from the result; the exit code stays 0 so that

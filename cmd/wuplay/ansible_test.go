@@ -6,16 +6,24 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
 )
 
-// module runs wuplay as Ansible runs a binary module and decodes its one
-// line of output.
+// module runs wuplay as Ansible runs a binary module, with Ansible's own
+// keys among the arguments, and decodes its one line of output.
 func module(t *testing.T, args map[string]any) (map[string]any, int) {
 	t.Helper()
 	file := filepath.Join(t.TempDir(), "args")
-	data, _ := json.Marshal(args)
+	all := map[string]any{"_ansible_module_name": "wuplay", "_ansible_version": "2.14.18"}
+	for k, v := range args {
+		all[k] = v
+	}
+	data, _ := json.Marshal(all)
 	if err := os.WriteFile(file, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -102,5 +110,66 @@ func TestAnsibleRebootRequired(t *testing.T) {
 	res, _ = module(t, map[string]any{"playbook": "kb971058", "host": "sim:" + dir})
 	if res["changed"] != false || res["reboot_required"] != false {
 		t.Fatalf("second apply, which runs nothing: %v", res)
+	}
+}
+
+// The module's documentation (ansible/library/wuplay.yml, which ansible-doc
+// reads) names every argument the module takes, with its type, and every
+// key of its result, and nothing else.
+func TestModuleDocumentation(t *testing.T) {
+	data, err := os.ReadFile("../../ansible/library/wuplay.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Documentation struct {
+			Module  string
+			Options map[string]struct{ Type string }
+		} `yaml:"DOCUMENTATION"`
+		Return map[string]struct {
+			Type     string
+			Contains map[string]any
+		} `yaml:"RETURN"`
+	}
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Documentation.Module != "wuplay" {
+		t.Errorf("module %q, want wuplay", doc.Documentation.Module)
+	}
+	ansibleTypes := map[reflect.Kind]string{reflect.String: "str", reflect.Bool: "bool", reflect.Map: "dict", reflect.Slice: "list"}
+	fields := func(v any) map[string]string {
+		out := map[string]string{}
+		rt := reflect.TypeOf(v)
+		for i := range rt.NumField() {
+			name, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
+			if !strings.HasPrefix(name, "_ansible_") {
+				out[name] = ansibleTypes[rt.Field(i).Type.Kind()]
+			}
+		}
+		return out
+	}
+	options := map[string]string{}
+	for name, o := range doc.Documentation.Options {
+		options[name] = o.Type
+	}
+	if diff := cmp.Diff(fields(ansibleArgs{}), options); diff != "" {
+		t.Errorf("options (-module +documentation):\n%s", diff)
+	}
+	returned := map[string]string{}
+	for name, r := range doc.Return {
+		returned[name] = r.Type
+	}
+	want := fields(ansibleResult{})
+	want["wuplay_plan"] = "dict" // a pointer to the plan document
+	if diff := cmp.Diff(want, returned); diff != "" {
+		t.Errorf("return values (-module +documentation):\n%s", diff)
+	}
+	steps := map[string]string{}
+	for name := range doc.Return["wuplay_steps"].Contains {
+		steps[name] = fields(ansibleStep{})[name]
+	}
+	if diff := cmp.Diff(fields(ansibleStep{}), steps); diff != "" {
+		t.Errorf("wuplay_steps (-module +documentation):\n%s", diff)
 	}
 }

@@ -16,12 +16,15 @@ import (
 	"github.com/wuplay/wuplay/resources/host"
 )
 
-func (c *cli) apply(ctx context.Context, argv []string) int {
-	r, code := c.start("apply", argv)
-	if r == nil {
-		return code
-	}
-	if _, saved := r.planFile(); !r.a.autoApprove && !r.terminal && !saved {
+func (c *cli) apply(ctx context.Context, a *args) int {
+	r := c.start(a)
+	_, saved := r.planFile()
+	switch {
+	case !a.autoApprove && !saved && a.json:
+		// The question and its answer have no place between JSON lines.
+		r.failed(errors.New("apply -json needs -auto-approve, or a saved plan (wuplay plan -out FILE) to apply: it cannot ask for approval"))
+		return exitUsage
+	case !a.autoApprove && !saved && !r.terminal:
 		return r.failed(errors.New("apply asks for approval on a terminal, and this is not one: review the plan with \"wuplay plan\", then run apply with -auto-approve"))
 	}
 	if err := r.checkOutputs(); err != nil {

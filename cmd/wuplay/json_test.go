@@ -41,7 +41,8 @@ func TestJSONStreamMatchesSchema(t *testing.T) {
 		"plan":           {"broken", []string{"plan", "-json"}, []string{"planned_step", "plan_summary"}},
 		"apply":          {"broken", []string{"apply", "-json", "-auto-approve"}, []string{"step_started", "step_finished", "apply_summary"}},
 		"apply put back": {"scanned", []string{"apply", "-json", "-auto-approve"}, []string{"step_finished", "apply_summary", "diagnostic"}},
-		"bad playbook":   {"broken", []string{"validate", "-json", "../../testdata/crash/missing.hcl"}, []string{"diagnostic"}},
+		"bad playbook":   {"broken", []string{"validate", "-json", "../../testdata/crash/missing.hcl"}, []string{"diagnostic", "validate_result"}},
+		"valid playbook": {"broken", []string{"validate", "-json", "kb910336"}, []string{"validate_result"}},
 	}
 	for name, run := range runs {
 		t.Run(name, func(t *testing.T) {

@@ -11,7 +11,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"slices"
 	"strings"
 
 	"github.com/wuplay/wuplay/engine"
@@ -23,6 +22,7 @@ func main() { os.Exit(Main()) }
 const (
 	exitOK      = 0
 	exitError   = 1
+	exitUsage   = 2 // a command line that wuplay cannot take, as cmd/go
 	exitChanges = 2 // plan -detailed-exitcode
 
 	// plan -detect answers as Intune's detection scripts do: 1 says the
@@ -34,31 +34,15 @@ const (
 
 // cli is one run of the command line, with its streams.
 type cli struct {
-	stdin  *bufio.Reader
-	stdout io.Writer
-	stderr io.Writer
+	// program is the name wuplay was run by (os.Args[0]): Ansible runs a
+	// binary module by a name of its own.
+	program string
+	stdin   *bufio.Reader
+	stdout  io.Writer
+	stderr  io.Writer
 	// terminal says whether stdin and stdout are a terminal: only then does
 	// apply ask, and does output get colour.
 	terminal bool
-}
-
-type command struct {
-	help string
-	run  func(c *cli, ctx context.Context, argv []string) int
-}
-
-var commands map[string]command
-
-func init() {
-	commands = map[string]command{
-		"validate": {"Check a playbook without reading any host.", (*cli).validate},
-		"plan":     {"Show what apply would change on the host. Changes nothing.", (*cli).plan},
-		"apply":    {"Change the host to match the playbook, then verify each change.", (*cli).apply},
-		"list":     {"List the playbooks shipped in this binary.", (*cli).list},
-		"show":     {"Show a saved plan: as on screen, as JSON, or as Markdown for a change ticket.", (*cli).show},
-		"graph":    {"Print the order of a playbook's steps and their dependencies as DOT.", (*cli).graph},
-		"report":   {reportHelp, (*cli).report},
-	}
 }
 
 // Main runs wuplay with the process's arguments and returns its exit code.
@@ -67,6 +51,7 @@ func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	c := &cli{
+		program:  os.Args[0],
 		stdin:    bufio.NewReader(os.Stdin),
 		stdout:   os.Stdout,
 		stderr:   os.Stderr,
@@ -78,47 +63,6 @@ func Main() int {
 func isTerminal(f *os.File) bool {
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
-func (c *cli) main(ctx context.Context, argv []string) int {
-	if len(argv) == 0 || slices.Contains([]string{"help", "-h", "-help", "--help"}, argv[0]) {
-		c.usage(c.stdout)
-		return exitOK
-	}
-	cmd, ok := commands[argv[0]]
-	if !ok && len(argv) == 1 {
-		if data, ok := ansibleArgsFile(argv[0]); ok {
-			return c.ansible(ctx, data)
-		}
-	}
-	if !ok {
-		fmt.Fprintf(c.stderr, "wuplay: unknown command %q\n\n", argv[0])
-		c.usage(c.stderr)
-		return exitError
-	}
-	return cmd.run(c, ctx, argv[1:])
-}
-
-func (c *cli) usage(w io.Writer) {
-	fmt.Fprint(w, `Usage: wuplay COMMAND [flags] PLAYBOOK
-
-wuplay turns a Microsoft KB fix procedure into a playbook of desired states
-and reconciles a Windows machine to it.
-
-Commands:
-`)
-	names := make([]string, 0, len(commands))
-	for name := range commands {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		fmt.Fprintf(w, "  %-9s %s\n", name, commands[name].help)
-	}
-	fmt.Fprint(w, `
-PLAYBOOK is a .hcl or .yaml file, or the name of a shipped playbook such as
-kb910336. "wuplay COMMAND -h" lists a command's flags.
-`)
 }
 
 // fail reports an error that has no place in a playbook.

@@ -21,7 +21,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){"wuplay": func() { os.Exit(Main()) }})
+	main := func() { os.Exit(Main()) }
+	// AnsiballZ_wuplay is the name Ansible runs the module by.
+	testscript.Main(m, map[string]func(){"wuplay": main, "AnsiballZ_wuplay": main})
 }
 
 // TestScripts runs the command-line stories in testdata/script. Set
@@ -34,6 +36,12 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           "../../testdata/script",
 		UpdateScripts: os.Getenv("WUPLAY_UPDATE") == "1",
+		// A story that applies to the local host keeps its lock and its
+		// records in its own folder, not in this machine's /var/lib/wuplay.
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("WUPLAY_STATE_DIR", filepath.Join(env.WorkDir, ".wuplay-state"))
+			return nil
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"host":      hostCmd(hosts),
 			"hoststate": hoststateCmd,
@@ -41,6 +49,7 @@ func TestScripts(t *testing.T) {
 			"service":   serviceCmd,
 			"lockhost":  lockhostCmd,
 			"regfile":   regfileCmd,
+			"module":    moduleCmd,
 		},
 	})
 }
@@ -113,6 +122,24 @@ func lockhostCmd(ts *testscript.TestScript, neg bool, args []string) {
 	release, err := host.Lock(context.Background(), h, "held by a test", 0)
 	ts.Check(err)
 	ts.Defer(func() { release() })
+}
+
+// module DIR makes DIR an Ansible library holding the wuplay module: the
+// binary that runs the scripts' wuplay, and its documentation.
+func moduleCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: module DIR")
+	}
+	dir := ts.MkAbs(args[0])
+	ts.Check(os.MkdirAll(dir, 0o755))
+	exe, err := os.Executable()
+	ts.Check(err)
+	bin, err := os.ReadFile(exe)
+	ts.Check(err)
+	ts.Check(os.WriteFile(filepath.Join(dir, "wuplay"), bin, 0o755))
+	doc, err := os.ReadFile("../../ansible/library/wuplay.yml")
+	ts.Check(err)
+	ts.Check(os.WriteFile(filepath.Join(dir, "wuplay.yml"), doc, 0o644))
 }
 
 // regfile FILE prints a .reg file (UTF-16 with a byte-order mark, CRLF)

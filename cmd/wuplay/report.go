@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -20,6 +18,18 @@ import (
 // reportHelp is the report command's line in the usage.
 const reportHelp = "Summarise many hosts' dry runs for a change ticket, grouped by identical plan."
 
+var reportLong = `Each file is one host's dry run: a saved plan (wuplay plan -out), the
+output of wuplay plan -json, or the result of wuplay as an Ansible module
+in check mode. A file names its host: web01.plan, web01.json. In a
+folder, report reads every file below it named
+*` + strings.Join(reportExts, ", *") + `. Files of one name, as Ansible's fetch leaves
+them, are named by the folder that tells them apart:
+fetched/web01/C:/wuplay/kb910336.plan is host web01.
+
+With -json, an error that leaves no summary is one diagnostic object, as
+in the -json stream; results that could not be read are listed in the
+summary, and report exits 1.`
+
 // reportExts are the files that report reads from a folder: saved plans,
 // plan -json output and Ansible results.
 var reportExts = []string{".plan", ".json", ".jsonl", ".ndjson"}
@@ -28,63 +38,30 @@ var reportExts = []string{".plan", ".json", ".jsonl", ".ndjson"}
 // Ansible module's check-mode results) and writes one summary: as text,
 // Markdown or JSON. It exits 1 when a result could not be read, after
 // writing the summary of the others.
-func (c *cli) report(_ context.Context, argv []string) int {
-	fl := flag.NewFlagSet("report", flag.ContinueOnError)
-	fl.SetOutput(c.stderr)
-	asJSON := fl.Bool("json", false, "the summary as one JSON document")
-	markdown := fl.Bool("markdown", false, "a Markdown summary for a change ticket")
-	noColor := fl.Bool("no-color", false, "no colour in output")
-	fl.Usage = func() {
-		fmt.Fprintf(c.stderr, `Usage: wuplay report [flags] FILE|FOLDER...
-
-%s
-
-Each file is one host's dry run: a saved plan (wuplay plan -out), the
-output of wuplay plan -json, or the result of wuplay as an Ansible module
-in check mode. A file names its host: web01.plan, web01.json. In a
-folder, report reads every file below it named
-*%s. Files of one name, as Ansible's fetch leaves
-them, are named by the folder that tells them apart:
-fetched/web01/C:/wuplay/kb910336.plan is host web01.
-
-Flags:
-`, reportHelp, strings.Join(reportExts, ", *"))
-		fl.PrintDefaults()
-	}
-	if err := fl.Parse(argv); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return c.fail(err)
-	}
-	if *asJSON && *markdown {
-		return c.fail(errors.New("-json and -markdown: pick one"))
-	}
-	if fl.NArg() == 0 {
-		return c.fail(errors.New("report needs the hosts' dry runs: files (saved plans, plan -json output, Ansible results) or folders of them"))
-	}
-	for _, arg := range fl.Args() {
-		if strings.HasPrefix(arg, "-") {
-			return c.fail(fmt.Errorf("unexpected %s after the files (flags come before the files)", arg))
-		}
-	}
-	files, err := fleetFiles(fl.Args())
+func (c *cli) report(_ context.Context, a *args) int {
+	r := c.start(a)
+	files, err := fleetFiles(a.operands)
 	if err != nil {
-		return c.fail(err)
+		return r.failed(err)
 	}
 	s := engine.Summarize(readFleet(files))
 	switch {
-	case *asJSON:
+	case a.json:
 		c.stdout.Write(s.Marshal())
-	case *markdown:
+	case a.markdown:
 		engine.WriteFleetMarkdown(c.stdout, s)
 	default:
-		engine.WriteFleetText(c.stdout, s, c.terminal && !*noColor)
+		engine.WriteFleetText(c.stdout, s, r.color())
 	}
-	if s.Unreadable > 0 {
-		return c.fail(fmt.Errorf("%d of %d results could not be read; the summary counts the other %d", s.Unreadable, s.Hosts, s.Hosts-s.Unreadable))
+	if s.Unreadable == 0 {
+		return exitOK
 	}
-	return exitOK
+	if a.json {
+		// The summary names each result it could not read; a second JSON
+		// document after it would break a reader that takes one.
+		return exitError
+	}
+	return c.fail(fmt.Errorf("%d of %d results could not be read; the summary counts the other %d", s.Unreadable, s.Hosts, s.Hosts-s.Unreadable))
 }
 
 // fleetFile is one host's result on disk.

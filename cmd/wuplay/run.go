@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
-	"slices"
+	"runtime"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -25,19 +27,12 @@ type run struct {
 	json  *engine.JSONWriter
 }
 
-func (c *cli) start(command string, argv []string) (*run, int) {
-	a, err := parseArgs(command, argv, c.stderr)
-	if errors.Is(err, errHelp) {
-		return nil, exitOK
-	}
-	if err != nil {
-		return nil, c.fail(err)
-	}
+func (c *cli) start(a *args) *run {
 	r := &run{cli: c, a: a, files: map[string]*hcl.File{}}
 	if a.json {
 		r.json = engine.NewJSONWriter(c.stdout)
 	}
-	return r, -1
+	return r
 }
 
 func (r *run) color() bool { return r.terminal && !r.a.noColor }
@@ -66,17 +61,25 @@ func (r *run) failed(err error) int {
 }
 
 // readPlaybook reads a playbook from disk, or from the binary when no
-// file has that name.
-func readPlaybook(name string) (filename string, src []byte, err error) {
+// file has that name. A file that has the name of a shipped playbook is
+// read, with a warning: the user may not know it is there.
+func readPlaybook(name string) (filename string, src []byte, warn *hcl.Diagnostic, err error) {
 	src, err = host.ReadFileMax(name, engine.MaxPlaybookSize)
-	if errors.Is(err, os.ErrNotExist) {
-		shipped, src, ok := playbooks.Lookup(name)
-		if !ok {
-			return "", nil, fmt.Errorf("%s: no such file, and no shipped playbook of that name (wuplay list shows them)", name)
-		}
-		return shipped, src, nil
+	shipped, shippedSrc, ok := playbooks.Lookup(name)
+	switch {
+	case errors.Is(err, os.ErrNotExist) && ok:
+		return shipped, shippedSrc, nil, nil
+	case errors.Is(err, os.ErrNotExist):
+		return "", nil, nil, fmt.Errorf("%s: no such file, and no shipped playbook of that name (wuplay list shows them)", name)
+	case err == nil && ok:
+		warn = warning(fmt.Sprintf("%s is read from this folder; it shadows the shipped playbook of that name (wuplay show %s prints that one; write ./%s to name the file without this warning)", name, name, name))
 	}
-	return name, src, err
+	return name, src, warn, err
+}
+
+// warning is a note on one line, not about a place in a playbook.
+func warning(msg string) *hcl.Diagnostic {
+	return &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: msg}
 }
 
 // isPlanFile tells a saved plan (JSON) from a playbook.
@@ -86,12 +89,15 @@ func isPlanFile(src []byte) bool {
 
 // load reads the playbook and the variables.
 func (r *run) load() (*engine.Playbook, engine.Vars, hcl.Diagnostics, error) {
-	name, src, err := readPlaybook(r.a.playbook)
+	name, src, warn, err := readPlaybook(r.a.playbook)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	r.files[name] = &hcl.File{Bytes: src}
 	pb, diags := engine.Load(name, src)
+	if warn != nil {
+		diags = append(hcl.Diagnostics{warn}, diags...)
+	}
 	vars := engine.Vars{}
 	for _, file := range r.a.varFiles {
 		src, err := host.ReadFileMax(file, engine.MaxPlaybookSize)
@@ -210,40 +216,33 @@ func (r *run) show(p *engine.Plan) {
 	engine.WritePlan(r.stdout, p.Document(), r.color())
 }
 
-func (c *cli) validate(_ context.Context, argv []string) int {
-	r, code := c.start("validate", argv)
-	if r == nil {
-		return code
-	}
+func (c *cli) validate(_ context.Context, a *args) int {
+	r := c.start(a)
 	pb, vars, diags, err := r.load()
 	if err != nil {
-		return r.failed(err)
+		// Not about the playbook's text, but the playbook is not valid.
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: err.Error()})
+		if r.json == nil {
+			return r.fail(err)
+		}
+	} else if !diags.HasErrors() {
+		diags = append(diags, engine.Validate(pb, vars)...)
 	}
-	if r.diagnose(diags) || r.diagnose(engine.Validate(pb, vars)) {
-		return exitError
-	}
-	if r.json == nil {
+	invalid := r.diagnose(diags)
+	switch {
+	case r.json != nil:
+		r.json.ValidateResult(diags)
+	case !invalid:
 		fmt.Fprintf(r.stdout, "Playbook %s is valid: %d steps.\n", engine.EscapeText(pb.Name), len(pb.Steps))
+	}
+	if invalid {
+		return exitError
 	}
 	return exitOK
 }
 
-func (c *cli) plan(ctx context.Context, argv []string) int {
-	r, code := c.start("plan", argv)
-	if r == nil {
-		if code == exitError && slices.ContainsFunc(argv, isDetectFlag) {
-			return exitDetectError
-		}
-		return code
-	}
-	return r.plan(ctx)
-}
-
-// isDetectFlag reports whether arg is -detect, in any of flag's spellings:
-// a detection whose flags are wrong must not answer "needs the fix".
-func isDetectFlag(arg string) bool {
-	name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
-	return strings.HasPrefix(arg, "-") && name == "detect"
+func (c *cli) plan(ctx context.Context, a *args) int {
+	return c.start(a).plan(ctx)
 }
 
 func (r *run) plan(ctx context.Context) int {
@@ -301,35 +300,45 @@ func (r *run) detect(d *engine.PlanDocument) int {
 	return exitOK
 }
 
-func (c *cli) show(_ context.Context, argv []string) int {
-	r, code := c.start("show", argv)
-	if r == nil {
-		return code
+func (c *cli) show(_ context.Context, a *args) int {
+	r := c.start(a)
+	src, err := host.ReadFileMax(a.playbook, engine.MaxPlanFile)
+	if err == nil && isPlanFile(src) {
+		d, err := engine.ParsePlanDocument(a.playbook, src)
+		if err != nil {
+			return r.failed(err)
+		}
+		switch {
+		case a.json:
+			r.stdout.Write(d.Marshal())
+		case a.markdown:
+			engine.WriteMarkdown(r.stdout, d)
+		default:
+			engine.WritePlan(r.stdout, d, r.color())
+		}
+		return exitOK
 	}
-	src, err := host.ReadFileMax(r.a.playbook, engine.MaxPlanFile)
-	if err != nil {
-		return r.failed(err)
-	}
-	d, err := engine.ParsePlanDocument(r.a.playbook, src)
-	if err != nil {
-		return r.failed(err)
-	}
+	name, shipped, ok := playbooks.Lookup(a.playbook)
 	switch {
-	case r.a.json:
-		r.stdout.Write(d.Marshal())
-	case r.a.markdown:
-		engine.WriteMarkdown(r.stdout, d)
-	default:
-		engine.WritePlan(r.stdout, d, r.color())
+	case ok && (a.json || a.markdown):
+		r.failed(fmt.Errorf("%s is a shipped playbook, shown as its source: -json and -markdown render a saved plan", a.playbook))
+		return exitUsage
+	case ok:
+		if err == nil {
+			r.diagnose(hcl.Diagnostics{warning(fmt.Sprintf("%s in this folder is a playbook, not a saved plan: this is the shipped %s (validate, plan and apply read the file)", a.playbook, name))})
+		}
+		r.stdout.Write(shipped)
+		return exitOK
+	case err == nil:
+		return r.failed(fmt.Errorf("%s is not a saved plan: show prints saved plans (wuplay plan -out FILE) and shipped playbooks (wuplay list)", a.playbook))
+	case errors.Is(err, fs.ErrNotExist):
+		return r.failed(fmt.Errorf("%s: no such file, and no shipped playbook of that name (wuplay list shows them)", a.playbook))
 	}
-	return exitOK
+	return r.failed(err)
 }
 
-func (c *cli) graph(_ context.Context, argv []string) int {
-	r, code := c.start("graph", argv)
-	if r == nil {
-		return code
-	}
+func (c *cli) graph(_ context.Context, a *args) int {
+	r := c.start(a)
 	pb, _, diags, err := r.load()
 	if err != nil {
 		return r.failed(err)
@@ -337,21 +346,58 @@ func (c *cli) graph(_ context.Context, argv []string) int {
 	if r.diagnose(diags) {
 		return exitError
 	}
-	engine.WriteGraph(r.stdout, pb)
+	g := engine.NewGraph(pb)
+	if r.json != nil {
+		r.stdout.Write(g.Marshal())
+		return exitOK
+	}
+	engine.WriteGraph(r.stdout, g)
 	return exitOK
 }
 
-func (c *cli) list(_ context.Context, argv []string) int {
-	if len(argv) > 0 {
-		return c.fail(fmt.Errorf("list takes no arguments"))
-	}
-	for _, name := range playbooks.Names() {
-		_, src, _ := playbooks.Lookup(name)
-		pb, diags := engine.Load(name, src)
+// shippedPlaybook is one line of list -json.
+type shippedPlaybook struct {
+	File   string `json:"file"`
+	Name   string `json:"name"`
+	Title  string `json:"title"`
+	Source string `json:"source"`
+}
+
+func (c *cli) list(_ context.Context, a *args) int {
+	var all []shippedPlaybook
+	for _, file := range playbooks.Names() {
+		_, src, _ := playbooks.Lookup(file)
+		pb, diags := engine.Load(file, src)
 		if diags.HasErrors() {
-			panic(fmt.Sprintf("shipped playbook %s: %s", name, diags.Error()))
+			panic(fmt.Sprintf("shipped playbook %s: %s", file, diags.Error()))
 		}
-		fmt.Fprintf(c.stdout, "%-16s %s\n%-16s %s\n", name, pb.Title, "", pb.Source)
+		all = append(all, shippedPlaybook{File: file, Name: pb.Name, Title: pb.Title, Source: pb.Source})
 	}
+	if a.json {
+		out, _ := json.MarshalIndent(struct {
+			WuplayVersion string            `json:"wuplay_version"`
+			Playbooks     []shippedPlaybook `json:"playbooks"`
+		}{engine.Version(), all}, "", "  ")
+		fmt.Fprintf(c.stdout, "%s\n", out)
+		return exitOK
+	}
+	for _, p := range all {
+		fmt.Fprintf(c.stdout, "%-16s %s\n%-16s %s\n", p.File, p.Title, "", p.Source)
+	}
+	return exitOK
+}
+
+func (c *cli) version(_ context.Context, a *args) int {
+	v := struct {
+		WuplayVersion string `json:"wuplay_version"`
+		GoVersion     string `json:"go_version"`
+		Platform      string `json:"platform"`
+	}{engine.Version(), runtime.Version(), runtime.GOOS + "/" + runtime.GOARCH}
+	if a.json {
+		out, _ := json.MarshalIndent(v, "", "  ")
+		fmt.Fprintf(c.stdout, "%s\n", out)
+		return exitOK
+	}
+	fmt.Fprintf(c.stdout, "wuplay %s\n%s on %s\n", v.WuplayVersion, v.GoVersion, v.Platform)
 	return exitOK
 }

@@ -1,0 +1,3 @@
+playbook "crlf" {
+  title =   "written on Windows"
+}
