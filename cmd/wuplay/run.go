@@ -156,7 +156,10 @@ func (r *run) openHost(ctx context.Context, pp *prepared, spec string) error {
 		pp.host = h
 		return err
 	}
-	if pp.unlock, err = host.Lock(ctx, h, "wuplay apply "+r.a.playbook, r.a.lockTimeout); err != nil {
+	waiting := func(holder host.LockHolder) {
+		fmt.Fprintf(r.stderr, "Waiting for the lock of %s: %s holds it. Waiting up to %s (-lock-timeout).\n", engine.EscapeText(h.String()), engine.EscapeText(holder.String()), r.a.lockTimeout)
+	}
+	if pp.unlock, err = host.Lock(ctx, h, "wuplay apply "+r.a.playbook, r.a.lockTimeout, waiting); err != nil {
 		return err
 	}
 	// Open it again: what was read before the lock was taken may have
