@@ -78,7 +78,7 @@ Flags:
 	case *markdown:
 		engine.WriteFleetMarkdown(c.stdout, s)
 	default:
-		engine.WriteFleetText(c.stdout, s, c.terminal && !*noColor)
+		engine.WriteFleetText(c.stdout, s, c.screen.color && !*noColor)
 	}
 	if s.Unreadable > 0 {
 		return c.fail(fmt.Errorf("%d of %d results could not be read; the summary counts the other %d", s.Unreadable, s.Hosts, s.Hosts-s.Unreadable))

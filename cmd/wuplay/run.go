@@ -40,7 +40,7 @@ func (c *cli) start(command string, argv []string) (*run, int) {
 	return r, -1
 }
 
-func (r *run) color() bool { return r.terminal && !r.a.noColor }
+func (r *run) color() bool { return r.screen.color && !r.a.noColor }
 
 // diagnose prints diagnostics and reports whether any is an error.
 func (r *run) diagnose(diags hcl.Diagnostics) bool {
