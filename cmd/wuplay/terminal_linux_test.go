@@ -41,6 +41,14 @@ func runOnTerminal(t *testing.T, stdin *os.File, env []string, args ...string) *
 	if err != nil {
 		t.Fatal(err)
 	}
+	cmd := exec.Command(wuplay, args...)
+	cmd.Env = append(os.Environ(), env...)
+	return startOnTerminal(t, cmd, stdin)
+}
+
+// startOnTerminal starts cmd as runOnTerminal does.
+func startOnTerminal(t *testing.T, cmd *exec.Cmd, stdin *os.File) *onTerminal {
+	t.Helper()
 	master, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
 	if err != nil {
 		t.Skipf("no pseudo-terminals here: %v", err)
@@ -64,8 +72,6 @@ func runOnTerminal(t *testing.T, stdin *os.File, env []string, args ...string) *
 	if stdin == nil {
 		stdin = slave
 	}
-	cmd := exec.Command(wuplay, args...)
-	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, slave, slave
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 1}
 	if err := cmd.Start(); err != nil {
