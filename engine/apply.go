@@ -89,6 +89,15 @@ func Outcome(err error) string {
 	return "failed"
 }
 
+type cutShortKey struct{}
+
+// WithCutShort returns ctx for Apply, with cut: once cut is done, the step
+// in flight is cut short (its command ends, its wait stops), where the
+// end of ctx alone lets it finish. What was changed is put back either way.
+func WithCutShort(ctx, cut context.Context) context.Context {
+	return context.WithValue(ctx, cutShortKey{}, cut)
+}
+
 // Apply carries out the plan's changes in order, reading each changed object
 // again afterwards to verify it. It stops at the first failure, or when ctx
 // is cancelled once the step in flight has finished, and then puts back
@@ -98,8 +107,18 @@ func Outcome(err error) string {
 func Apply(ctx context.Context, p *Plan, h host.Host, obs Observer) ([]StepResult, error) {
 	results := make([]StepResult, len(p.Steps))
 	// A step in flight is never cut short by Ctrl-C: it ends within its own
-	// timeout, and the apply stops after it.
-	stepCtx := context.WithoutCancel(ctx)
+	// timeout, and the apply stops after it. Only a context given by
+	// WithCutShort cuts it short. Reading it again and putting back are
+	// never cut short.
+	keepCtx := context.WithoutCancel(ctx)
+	stepCtx := keepCtx
+	cut, _ := ctx.Value(cutShortKey{}).(context.Context)
+	if cut != nil {
+		var cancel context.CancelFunc
+		stepCtx, cancel = context.WithCancel(keepCtx)
+		defer cancel()
+		defer context.AfterFunc(cut, cancel)()
+	}
 	var failed error
 	failedAt := len(p.Steps)
 	for i, sp := range p.Steps {
@@ -120,7 +139,7 @@ func Apply(ctx context.Context, p *Plan, h host.Host, obs Observer) ([]StepResul
 		obs.StepStarted(sp)
 		start := time.Now()
 		err := sp.res.Apply(host.WithProgress(stepCtx, func(msg string) { obs.StepProgress(sp, msg) }), h, sp.Change)
-		now, rerr := reread(stepCtx, h, sp)
+		now, rerr := reread(keepCtx, h, sp)
 		switch {
 		case err == nil && rerr != nil:
 			err = fmt.Errorf("verify: %w", rerr)
@@ -128,6 +147,9 @@ func Apply(ctx context.Context, p *Plan, h host.Host, obs Observer) ([]StepResul
 			err = verify(sp, now)
 		case rerr != nil:
 			err = fmt.Errorf("%w (what it changed is unknown: reading it again failed: %w)", err, rerr)
+		}
+		if err != nil && cut != nil && cut.Err() != nil {
+			err = fmt.Errorf("%w while it ran: %w", ErrInterrupted, err)
 		}
 		r.Duration = time.Since(start)
 		r.Status, r.Err = Done, err
@@ -142,7 +164,7 @@ func Apply(ctx context.Context, p *Plan, h host.Host, obs Observer) ([]StepResul
 		obs.StepFinished(sp, *r)
 	}
 	if failed != nil {
-		if err := putBack(stepCtx, p, h, results, failedAt); err != nil {
+		if err := putBack(keepCtx, p, h, results, failedAt); err != nil {
 			failed = fmt.Errorf("%w; and putting back failed: %w", failed, err)
 		}
 	}

@@ -55,10 +55,17 @@ func (c *cli) apply(ctx context.Context, a *args) int {
 			return exitError
 		}
 	}
-	var obs engine.Observer = &textObserver{w: r.stdout, live: r.terminal}
-	if r.json != nil {
-		obs = r.json
+	var obs engine.Observer = r.json
+	var say func(string)
+	if r.json == nil {
+		text := &textObserver{w: r.stdout}
+		if r.screen.live {
+			text.line = &statusLine{w: r.stdout, escapes: r.screen.escapes, width: r.screen.width}
+			say = func(msg string) { text.interject(r.stderr, msg) }
+		}
+		obs = text
 	}
+	ctx, obs = r.interrupts.apply(ctx, obs, say)
 	started := time.Now()
 	results, err := engine.Apply(ctx, pp.plan, pp.host, obs)
 	left := leftChanged(ctx, pp, results, err)
@@ -116,15 +123,15 @@ func (r *run) writeReport(p *engine.Plan, results []engine.StepResult, applyErr 
 }
 
 // textObserver prints a line as each step starts and ends. On a terminal
-// it also shows, for a step that takes more than a second, the time spent
-// and what the step waits for. Step addresses and what a host says are
-// untrusted: each line escapes them, so that none can erase or rewrite
-// another.
+// (line set) a step that takes more than a second also shows, on one line
+// rewritten in place, the time spent and what it waits for. Step
+// addresses and what a host says are untrusted: each line escapes them,
+// so that none can erase or rewrite another.
 type textObserver struct {
 	w    io.Writer
-	live bool
+	line *statusLine
 
-	mu    sync.Mutex
+	mu    sync.Mutex // guards line and state
 	state string
 	stop  chan struct{}
 	done  sync.WaitGroup
@@ -132,7 +139,7 @@ type textObserver struct {
 
 func (o *textObserver) StepStarted(sp *engine.StepPlan) {
 	fmt.Fprintf(o.w, "%s: %s...\n", engine.EscapeText(sp.Addr), sp.Action)
-	if !o.live {
+	if o.line == nil {
 		return
 	}
 	o.state, o.stop = "", make(chan struct{})
@@ -151,13 +158,22 @@ func (o *textObserver) tick(sp *engine.StepPlan, start time.Time) {
 		case now := <-t.C:
 			o.mu.Lock()
 			state := o.state
-			o.mu.Unlock()
 			if state != "" {
 				state = ", " + state
 			}
-			fmt.Fprintf(o.w, "%s: still %s... [%s elapsed%s]\n", engine.EscapeText(sp.Addr), gerunds[sp.Action], now.Sub(start).Round(time.Second), engine.EscapeText(state))
+			o.line.show(fmt.Sprintf("%s: still %s... [%s elapsed%s]", engine.EscapeText(sp.Addr), gerunds[sp.Action], now.Sub(start).Round(time.Second), engine.EscapeText(state)))
+			o.mu.Unlock()
 		}
 	}
+}
+
+// interject writes msg to w (stderr, the same terminal) on a line of its
+// own: the progress line is kept above it, and the next tick starts anew.
+func (o *textObserver) interject(w io.Writer, msg string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.line.keep()
+	fmt.Fprintln(w, msg)
 }
 
 var gerunds = map[resources.Action]string{
@@ -177,6 +193,7 @@ func (o *textObserver) StepFinished(sp *engine.StepPlan, r engine.StepResult) {
 		close(o.stop)
 		o.done.Wait()
 		o.stop = nil
+		o.line.clear()
 	}
 	verb := "complete"
 	if r.Err != nil {

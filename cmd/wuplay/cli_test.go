@@ -141,7 +141,7 @@ func TestProgressOnTerminal(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, "host.yaml"), []byte(hostYAML), 0o644)
 		os.WriteFile(playbook, []byte("playbook \"stop\" {}\nservice \"stop\" {\n  name    = \"wuauserv\"\n  state   = \"stopped\"\n  timeout = \"3s\"\n}\n"), 0o644)
 		var out strings.Builder
-		c := &cli{stdin: bufio.NewReader(strings.NewReader("")), stdout: &out, stderr: &out, terminal: terminal}
+		c := &cli{stdin: bufio.NewReader(strings.NewReader("")), stdout: &out, stderr: &out, terminal: terminal, screen: screen{live: terminal}}
 		c.main(context.Background(), []string{"apply", "-auto-approve", "-no-color", "-host", "sim:" + dir, playbook})
 		// A tick is due each second of the 3 s wait; a busy machine may
 		// deliver it late, so the elapsed time is not pinned.

@@ -41,28 +41,39 @@ type cli struct {
 	stdout  io.Writer
 	stderr  io.Writer
 	// terminal says whether stdin and stdout are a terminal: only then does
-	// apply ask, and does output get colour.
+	// apply ask.
 	terminal bool
+	// screen is what stdout shows: progress in place, colour.
+	screen screen
+	// interrupts gives Ctrl-C its meaning; nil where no signal comes.
+	interrupts *interrupts
 }
 
 // Main runs wuplay with the process's arguments and returns its exit code.
 // It is the only place that decides one.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
+	ask, screen, restore := detectTerminal(os.Stdin, os.Stdout, os.Getenv)
+	defer restore()
 	c := &cli{
-		program:  os.Args[0],
-		stdin:    bufio.NewReader(os.Stdin),
-		stdout:   os.Stdout,
-		stderr:   os.Stderr,
-		terminal: isTerminal(os.Stdin) && isTerminal(os.Stdout),
+		program:    os.Args[0],
+		stdin:      bufio.NewReader(os.Stdin),
+		stdout:     os.Stdout,
+		stderr:     os.Stderr,
+		terminal:   ask,
+		screen:     screen,
+		interrupts: newInterrupts(stop, os.Stderr),
 	}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt)
+	defer signal.Stop(sigs)
+	go func() {
+		for range sigs {
+			c.interrupts.interrupt()
+		}
+	}()
 	return c.main(ctx, os.Args[1:])
-}
-
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 // fail reports an error that has no place in a playbook.

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode/utf16"
@@ -21,9 +22,33 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	main := func() { os.Exit(Main()) }
+	main := func() {
+		crashAt(os.Getenv("WUPLAY_SIM_KILL_AFTER"))
+		os.Exit(Main())
+	}
 	// AnsiballZ_wuplay is the name Ansible runs the module by.
 	testscript.Main(m, map[string]func(){"wuplay": main, "AnsiballZ_wuplay": main})
+}
+
+// crashAt makes the wuplay that the tests run die at the nth change of a
+// simulated host (counting from 1), as kill -9 would: no deferred calls,
+// no exit handlers. Only the test binary has it (TestCrashAtEveryChange).
+func crashAt(n string) {
+	if n == "" {
+		return
+	}
+	at, err := strconv.Atoi(n)
+	if err != nil {
+		panic("WUPLAY_SIM_KILL_AFTER=" + n + ": want a number")
+	}
+	changes := 0
+	host.BeforeSimChange = func() {
+		if changes++; changes == at {
+			self, _ := os.FindProcess(os.Getpid())
+			self.Kill()
+			select {} // Kill does not wait for the end
+		}
+	}
 }
 
 // TestScripts runs the command-line stories in testdata/script. Set
@@ -43,13 +68,14 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"host":      hostCmd(hosts),
-			"hoststate": hoststateCmd,
-			"exits":     exitsCmd,
-			"service":   serviceCmd,
-			"lockhost":  lockhostCmd,
-			"regfile":   regfileCmd,
-			"module":    moduleCmd,
+			"host":       hostCmd(hosts),
+			"hoststate":  hoststateCmd,
+			"exits":      exitsCmd,
+			"service":    serviceCmd,
+			"lockhost":   lockhostCmd,
+			"unlockhost": unlockhostCmd,
+			"regfile":    regfileCmd,
+			"module":     moduleCmd,
 		},
 	})
 }
@@ -112,16 +138,36 @@ func serviceCmd(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // lockhost DIR takes the lock of a simulated host for the rest of the
-// script, as a wuplay still running would hold it.
+// script, or until unlockhost, as a wuplay still running would hold it.
 func lockhostCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: lockhost DIR")
 	}
-	h, err := host.OpenSim(ts.MkAbs(args[0]))
+	dir := ts.MkAbs(args[0])
+	h, err := host.OpenSim(dir)
 	ts.Check(err)
-	release, err := host.Lock(context.Background(), h, "held by a test", 0)
+	release, err := host.Lock(context.Background(), h, "held by a test", 0, nil)
 	ts.Check(err)
-	ts.Defer(func() { release() })
+	var once sync.Once
+	unlock := func() { once.Do(func() { ts.Check(release()) }) }
+	heldLocks.Store(dir, unlock)
+	ts.Defer(unlock)
+}
+
+// heldLocks maps a simulated host's folder to what releases the lock that
+// lockhost took of it.
+var heldLocks sync.Map
+
+// unlockhost DIR releases the lock that lockhost took.
+func unlockhostCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: unlockhost DIR")
+	}
+	unlock, ok := heldLocks.LoadAndDelete(ts.MkAbs(args[0]))
+	if !ok {
+		ts.Fatalf("unlockhost: %s is not locked by lockhost", args[0])
+	}
+	unlock.(func())()
 }
 
 // module DIR makes DIR an Ansible library holding the wuplay module: the

@@ -35,7 +35,7 @@ func (c *cli) start(a *args) *run {
 	return r
 }
 
-func (r *run) color() bool { return r.terminal && !r.a.noColor }
+func (r *run) color() bool { return r.screen.color && !r.a.noColor }
 
 // diagnose prints diagnostics and reports whether any is an error.
 func (r *run) diagnose(diags hcl.Diagnostics) bool {
@@ -162,7 +162,10 @@ func (r *run) openHost(ctx context.Context, pp *prepared, spec string) error {
 		pp.host = h
 		return err
 	}
-	if pp.unlock, err = host.Lock(ctx, h, "wuplay apply "+r.a.playbook, r.a.lockTimeout); err != nil {
+	waiting := func(holder host.LockHolder) {
+		fmt.Fprintf(r.stderr, "Waiting for the lock of %s: %s holds it. Waiting up to %s (-lock-timeout).\n", engine.EscapeText(h.String()), engine.EscapeText(holder.String()), r.a.lockTimeout)
+	}
+	if pp.unlock, err = host.Lock(ctx, h, "wuplay apply "+r.a.playbook, r.a.lockTimeout, waiting); err != nil {
 		return err
 	}
 	// Open it again: what was read before the lock was taken may have

@@ -328,6 +328,8 @@ registry_key "old" {
 		precious(t)
 		m.wuplayOK(t, 0, "plan", "-detailed-exitcode", `C:\wuplay-test\rmtree.hcl`)
 	})
+
+	t.Run("two at once", m.twoAtOnce)
 }
 
 // utf16le decodes a .reg file as regedit writes it.

@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 )
 
@@ -22,17 +22,27 @@ type LockHolder struct {
 }
 
 func (l LockHolder) String() string {
+	if l.PID == 0 {
+		// A holder between taking the lock and writing its name, or a
+		// program other than wuplay.
+		return "a process that has not written its name"
+	}
 	return fmt.Sprintf("pid %d on %s, since %s (%s)", l.PID, l.Machine, l.Started.Format(time.RFC3339), l.What)
 }
 
 // ErrLocked is the cause of a lock not taken in time.
 var ErrLocked = errors.New("host is locked by another wuplay")
 
-// Lock takes the lock that lets one wuplay at a time change host h: a file
-// in h's state folder naming the holder. It waits up to timeout for a
-// holder to finish, takes over a lock whose holder died, and returns the
-// function that releases it.
-func Lock(ctx context.Context, h Host, what string, timeout time.Duration) (release func() error, err error) {
+// Lock takes the lock that lets one wuplay at a time change host h, and
+// returns the function that releases it. The lock is the kernel's, on the
+// file wuplay.lock in h's state folder (flock on Unix, LockFileEx on
+// Windows): the kernel drops it when its process ends, however it ends, so
+// a holder that died (kill -9, power loss) leaves the lock free. The file
+// itself only names the holder, for whoever waits.
+//
+// Lock waits up to timeout for the holder to release it; if it must wait,
+// it first calls waiting (if not nil) with the holder.
+func Lock(ctx context.Context, h Host, what string, timeout time.Duration, waiting func(LockHolder)) (release func() error, err error) {
 	dir, err := h.StateDir()
 	if err != nil {
 		return nil, err
@@ -40,61 +50,72 @@ func Lock(ctx context.Context, h Host, what string, timeout time.Duration) (rele
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("lock: %w", err)
 	}
-	// The lock's files are reached through the state folder opened once,
-	// so that a link planted among them (a simulated host's folder is
-	// anyone's) cannot lead out of it.
+	// The lock file is reached through the state folder opened once, so
+	// that a link planted there (a simulated host's folder is anyone's)
+	// cannot lead out of it.
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, fmt.Errorf("lock: %w", err)
 	}
+	defer root.Close()
 	l := lockFile{root, dir}
 	machine, _ := os.Hostname()
 	me := LockHolder{PID: os.Getpid(), Machine: machine, Host: h.String(), Started: time.Now().UTC().Truncate(time.Second), What: what}
-	if err := l.take(ctx, me, timeout); err != nil {
-		root.Close()
+	f, err := l.take(ctx, timeout, waiting)
+	if err != nil {
 		return nil, err
 	}
-	return func() error {
-		defer root.Close()
-		return l.remove(lockName)
-	}, nil
+	data, _ := json.Marshal(me)
+	if err := writeHolder(f, data); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", l.path(), err)
+	}
+	return func() error { return l.release(f) }, nil
 }
 
-// take creates the lock naming me, as Lock describes.
-func (l lockFile) take(ctx context.Context, me LockHolder, timeout time.Duration) error {
-	data, _ := json.Marshal(me)
+// take returns the lock file, locked, as Lock describes.
+func (l lockFile) take(ctx context.Context, timeout time.Duration, waiting func(LockHolder)) (*os.File, error) {
 	deadline := time.Now().Add(timeout)
-	wait := 50 * time.Millisecond
+	wait := 10 * time.Millisecond
 	for {
-		err := l.createExclusive(data)
-		if err == nil {
-			return nil
+		f, err := l.open()
+		if err != nil {
+			return nil, fmt.Errorf("lock %s: %w", l.path(), err)
 		}
-		if !errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("lock %s: %w", l.path(), err)
-		}
-		holder, err := l.readHolder(lockName)
-		switch {
-		case err == nil && holder.Machine == me.Machine && !processAlive(holder.PID):
-			// Its holder died without releasing it (kill -9, power loss).
-			if err := l.takeOver(holder); err != nil {
-				return err
-			}
+		if f == nil {
 			continue
-		case errors.Is(err, fs.ErrNotExist):
-			continue // released meanwhile
-		case err != nil:
-			return fmt.Errorf("lock %s: %w", l.path(), err)
 		}
+		locked, err := tryLock(f)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("lock %s: %w", l.path(), err)
+		}
+		if locked {
+			if l.names(f) {
+				return f, nil
+			}
+			// Its holder removed it between our open and our lock: the
+			// lock is now on a file of no name, which nobody else sees.
+			f.Close()
+			continue
+		}
+		holder := readHolder(f)
+		f.Close()
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%w: %s holds %s; waited %s (see -lock-timeout)", ErrLocked, holder, l.path(), timeout)
+			return nil, fmt.Errorf("%w: %s holds %s; waited %s (see -lock-timeout)", ErrLocked, holder, l.path(), timeout)
 		}
+		if waiting != nil {
+			waiting(holder)
+			waiting = nil
+		}
+		// The kernel would let us block on the lock, but not give up on
+		// it at a deadline or at Ctrl-C: try again, less and less often.
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return nil, ctx.Err()
 		case <-time.After(min(wait, time.Until(deadline)+time.Millisecond)):
 		}
-		wait = min(2*wait, time.Second)
+		wait = min(2*wait, 250*time.Millisecond)
 	}
 }
 
@@ -109,64 +130,106 @@ type lockFile struct {
 // path is the lock's, for messages.
 func (l lockFile) path() string { return filepath.Join(l.dir, lockName) }
 
-// remove removes a file of the lock by its path: removing a name never
-// follows a link, and Wine lacks the delete that os.Root uses on Windows
-// (FILE_DISPOSITION_POSIX_SEMANTICS).
-func (l lockFile) remove(name string) error { return os.Remove(filepath.Join(l.dir, name)) }
+// open opens the lock file, making it if there is none, or returns nil
+// if another wuplay's release removed it meanwhile (try again). wuplay
+// writes its name into it: a link there, to a file of the host or
+// elsewhere, is someone else's, and is refused before anything is written
+// through it.
+func (l lockFile) open() (*os.File, error) {
+	if err := l.plain(); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	f, err := l.root.OpenFile(lockName, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	// Checked again on what was opened: the name may have been swapped.
+	if err := l.plain(); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		f.Close()
+		return nil, err
+	}
+	n, err := linkCount(f)
+	switch {
+	case err != nil:
+		f.Close()
+		return nil, err
+	case n == 0 || !l.names(f):
+		f.Close()
+		return nil, nil
+	case n > 1:
+		f.Close()
+		return nil, fmt.Errorf("the lock file has %d names (hard links), which wuplay never makes; remove it if no wuplay runs", n)
+	}
+	return f, nil
+}
 
-// createExclusive writes data to the lock only if there is none, and never
-// leaves it half written: the data goes to a temporary file that is then
-// linked to the lock's name, which fails if that exists.
-func (l lockFile) createExclusive(data []byte) error {
-	tmp := lockName + "." + strconv.Itoa(os.Getpid()) + ".tmp"
-	if err := writeFileAtomicIn(l.root, tmp, data); err != nil {
+// plain says why the lock's name is not a plain file, if it is not.
+func (l lockFile) plain() error {
+	fi, err := l.root.Lstat(lockName)
+	if err != nil || fi.Mode().IsRegular() {
 		return err
 	}
-	defer l.remove(tmp)
-	return l.root.Link(tmp, lockName)
+	kind := "special file"
+	switch {
+	case fi.Mode()&fs.ModeSymlink != 0:
+		kind = "symbolic link"
+	case fi.IsDir():
+		kind = "folder"
+	}
+	return fmt.Errorf("the lock file is a %s, which wuplay never writes; remove it if no wuplay runs", kind)
 }
 
-func (l lockFile) readHolder(name string) (LockHolder, error) {
-	var h LockHolder
-	// wuplay writes a lock as a file of its own; a link there is someone
-	// else's, and root would refuse to follow it out anyway.
-	if fi, err := l.root.Lstat(name); err != nil {
-		return h, err
-	} else if !fi.Mode().IsRegular() {
-		kind := "special file"
-		switch {
-		case fi.Mode()&fs.ModeSymlink != 0:
-			kind = "symbolic link"
-		case fi.IsDir():
-			kind = "folder"
-		}
-		return h, fmt.Errorf("the lock file is a %s, which wuplay never writes; remove it if no wuplay runs", kind)
-	}
-	data, err := readFileMaxIn(l.root, name, 1<<20) // a lock file is one line
+// names reports whether the lock's name still leads to f.
+func (l lockFile) names(f *os.File) bool {
+	fi, err := f.Stat()
 	if err != nil {
-		return h, err
+		return false
 	}
-	if err := json.Unmarshal(data, &h); err != nil {
-		return h, fmt.Errorf("unreadable lock file (remove it if no wuplay runs): %w", err)
-	}
-	return h, nil
+	named, err := l.root.Lstat(lockName)
+	return err == nil && os.SameFile(fi, named)
 }
 
-// takeOver moves a dead holder's lock aside. Two wuplays may find the same
-// dead holder: the rename lets one win, and a lock that turns out to be a
-// new one is put back.
-func (l lockFile) takeOver(dead LockHolder) error {
-	aside := lockName + ".dead." + strconv.Itoa(os.Getpid())
-	if err := l.root.Rename(lockName, aside); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
-		}
-		return fmt.Errorf("lock %s: %w", l.path(), err)
+// release empties the lock file, so that one left behind names nobody,
+// removes it and releases the lock.
+func (l lockFile) release(f *os.File) error {
+	err := f.Truncate(0)
+	if removeLocked {
+		err = errors.Join(err, ignoreNotExist(os.Remove(l.path())), f.Close())
+	} else {
+		err = errors.Join(err, f.Close())
+		// Fails while another wuplay has it open to try the lock; that
+		// one removes it in turn.
+		os.Remove(l.path())
 	}
-	if got, err := l.readHolder(aside); err == nil && got != dead {
-		if err := l.root.Link(aside, lockName); err != nil && !errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("lock %s: %w", l.path(), err)
-		}
+	if err != nil {
+		return fmt.Errorf("release lock %s: %w", l.path(), err)
 	}
-	return l.remove(aside)
+	return nil
+}
+
+func ignoreNotExist(err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// writeHolder replaces what the locked file f says with data.
+func writeHolder(f *os.File, data []byte) error {
+	if err := f.Truncate(0); err != nil {
+		return err
+	}
+	_, err := f.WriteAt(data, 0)
+	return err
+}
+
+// readHolder reads who holds the lock of f; a holder not yet written, or
+// written by something else than wuplay, is the zero LockHolder.
+func readHolder(f *os.File) LockHolder {
+	var h LockHolder
+	data, err := io.ReadAll(io.LimitReader(f, 64<<10))
+	if err != nil || json.Unmarshal(data, &h) != nil {
+		return LockHolder{}
+	}
+	return h
 }

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -33,12 +32,7 @@ type Sim struct {
 	// host is reached through one of them, so that no link in a folder
 	// someone handed over for review leads wuplay out of it.
 	root, drive *os.Root
-	// killAfter, from $WUPLAY_SIM_KILL_AFTER, kills the process at that
-	// change of the host (counting from 1), as kill -9 would: the crash
-	// tests use it to stop an apply at every point where it changes
-	// something.
-	killAfter, changes int
-	cfg                simConfig
+	cfg         simConfig
 	// doc is host.yaml as written; save changes only the service states in
 	// it, so that the file keeps its comments and order.
 	doc yaml.Node
@@ -111,11 +105,6 @@ func OpenSim(dir string) (*Sim, error) {
 	if err != nil {
 		return nil, fmt.Errorf("simulated host: open %s: %w", file, cause(err))
 	}
-	if n := os.Getenv("WUPLAY_SIM_KILL_AFTER"); n != "" {
-		if s.killAfter, err = strconv.Atoi(n); err != nil {
-			return nil, fmt.Errorf("WUPLAY_SIM_KILL_AFTER=%q: %w", n, err)
-		}
-	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&s.cfg); err != nil && !errors.Is(err, io.EOF) {
@@ -175,10 +164,15 @@ func (s *Sim) Where() (Place, error) {
 	return Place{Machine: m, Folder: dir}, nil
 }
 
-// change counts a change of the host, and dies at the one killAfter names.
+// BeforeSimChange, if set, is called before each change that a simulated
+// host makes. Only tests set it: the crash test kills the process there,
+// at every point where an apply changes something. Nothing in the shipped
+// binary sets it.
+var BeforeSimChange func()
+
 func (s *Sim) change() {
-	if s.changes++; s.changes == s.killAfter {
-		killSelf()
+	if BeforeSimChange != nil {
+		BeforeSimChange()
 	}
 }
 

@@ -224,7 +224,7 @@ func TestSimFolderLinksOut(t *testing.T) {
 		v, was := victim(t)
 		s := openSim(t, dir)
 		linkAt("wuplay.lock", "precious.txt")(t, dir, v)
-		_, err := Lock(context.Background(), s, "test", 0)
+		_, err := Lock(context.Background(), s, "test", 0, nil)
 		if err == nil || !strings.Contains(err.Error(), "the lock file is a symbolic link") {
 			t.Errorf("got %v, want the link refused", err)
 		}

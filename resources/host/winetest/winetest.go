@@ -302,10 +302,7 @@ func (p *Prefix) Output(t testing.TB, args ...string) (stdout, stderr string, ex
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "wine", args...)
-	cmd.Env = p.env
-	cmd.Dir = p.Drive()
-	out, errOut, err := run(cmd)
+	out, errOut, err := run(p.Command(ctx, args...))
 	var exitErr *exec.ExitError
 	switch {
 	case ctx.Err() != nil:
@@ -317,6 +314,16 @@ func (p *Prefix) Output(t testing.TB, args ...string) (stdout, stderr string, ex
 	}
 	unix := func(b []byte) string { return strings.ReplaceAll(string(b), "\r", "") }
 	return unix(out), unix(errOut), exit
+}
+
+// Command is `wine args...` in the prefix, as Output runs it, for a test
+// that runs Windows programs side by side. Give it files, not pipes, for
+// its output (see run).
+func (p *Prefix) Command(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, "wine", args...)
+	cmd.Env = p.env
+	cmd.Dir = p.Drive()
+	return cmd
 }
 
 // BuildExe cross-compiles the Go package pkg (an import path, or a

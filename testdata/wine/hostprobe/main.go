@@ -20,6 +20,9 @@
 //	write|PATH|DATA           write|PATH|DATA ok (WriteFile)
 //	sleep|SECONDS             sleeps
 //	waitheld|PATH             returns once another process holds the file
+//	lock|WHAT                 lock|WHAT ok: takes the local host's lock,
+//	                          naming WHAT, and holds it until the end
+//	waitfile|PATH             returns once the file exists
 //	run|TIMEOUT|LINE          runs LINE through cmd /c with Local().Run:
 //	                          run|... exit=0 took=1s output="..." error=<nil>
 //
@@ -61,7 +64,7 @@ func main() {
 		if f[0] == "run" { // LINE may hold "|"
 			f = strings.SplitN(arg, "|", 3)
 		}
-		want := map[string]int{"get": 3, "set": 5, "delete": 3, "keyexists": 2, "createkey": 2, "deletekey": 2, "stat": 2, "removeall": 2, "hold": 2, "readonlykey": 2, "sleep": 2, "run": 3, "waitheld": 2, "write": 3}[f[0]]
+		want := map[string]int{"get": 3, "set": 5, "delete": 3, "keyexists": 2, "createkey": 2, "deletekey": 2, "stat": 2, "removeall": 2, "hold": 2, "readonlykey": 2, "sleep": 2, "run": 3, "waitheld": 2, "write": 3, "lock": 2, "waitfile": 2}[f[0]]
 		if want == 0 || len(f) != want {
 			fmt.Fprintf(os.Stderr, "hostprobe: %q: unknown operation, or wrong number of fields\n", arg)
 			os.Exit(2)
@@ -112,6 +115,13 @@ func main() {
 			err = h.WriteFile(f[1], []byte(f[2]))
 		case "waitheld":
 			err = waitHeld(f[1])
+		case "lock":
+			// Released when the process ends, as the kernel releases it.
+			_, err = host.Lock(context.Background(), h, f[1], 0, nil)
+		case "waitfile":
+			for _, err = os.Stat(f[1]); errors.Is(err, fs.ErrNotExist); _, err = os.Stat(f[1]) {
+				time.Sleep(50 * time.Millisecond)
+			}
 		case "run":
 			var timeout time.Duration
 			if timeout, err = time.ParseDuration(f[1]); err == nil {
