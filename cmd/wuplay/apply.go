@@ -21,8 +21,14 @@ func (c *cli) apply(ctx context.Context, argv []string) int {
 	if r == nil {
 		return code
 	}
+	return r.apply(ctx)
+}
+
+// apply plans (or checks a saved plan), shows, asks, applies, and reports:
+// for apply, and for backout with its generated playbook.
+func (r *run) apply(ctx context.Context) int {
 	if _, saved := r.planFile(); !r.a.autoApprove && !r.terminal && !saved {
-		return r.failed(errors.New("apply asks for approval on a terminal, and this is not one: review the plan with \"wuplay plan\", then run apply with -auto-approve"))
+		return r.failed(fmt.Errorf("%s asks for approval on a terminal, and this is not one: review the plan first (wuplay plan, or backout -dry-run), then run %s with -auto-approve", r.a.command, r.a.command))
 	}
 	if err := r.checkOutputs(); err != nil {
 		return r.failed(err)
@@ -76,6 +82,9 @@ func (c *cli) apply(ctx context.Context, argv []string) int {
 // planFile returns the argument's content if it is a saved plan, which
 // was reviewed already and is applied without a question.
 func (r *run) planFile() ([]byte, bool) {
+	if r.a.command == "backout" {
+		return nil, false // a report, whose backout is asked for
+	}
 	src, err := os.ReadFile(r.a.playbook)
 	return src, err == nil && isPlanFile(src)
 }

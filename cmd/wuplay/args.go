@@ -31,6 +31,7 @@ type args struct {
 	report           string        // apply
 	lockTimeout      time.Duration // apply
 	markdown         bool          // show
+	dryRun           bool          // backout
 }
 
 // console is the endpoint manager that plan -detect answers: "" (not
@@ -74,7 +75,7 @@ func parseArgs(command string, argv []string, usage io.Writer) (*args, error) {
 	fs.SetOutput(usage)
 	fs.BoolVar(&a.noColor, "no-color", false, "no colour in output")
 	fs.BoolVar(&a.json, "json", false, "machine-readable output: one JSON object per line")
-	if command != "show" {
+	if command != "show" && command != "backout" {
 		fs.Var((*listFlag)(&a.vars), "var", "set a variable: `NAME=VALUE` (repeatable)")
 		fs.Var((*listFlag)(&a.varFiles), "var-file", "read variables from `FILE` (.hcl or .yaml; repeatable)")
 	}
@@ -96,6 +97,12 @@ func parseArgs(command string, argv []string, usage io.Writer) (*args, error) {
 		fs.DurationVar(&a.lockTimeout, "lock-timeout", 0, "wait up to `DURATION` for another wuplay changing the same host")
 	case "show":
 		fs.BoolVar(&a.markdown, "markdown", false, "a Markdown summary for a change ticket")
+	case "backout":
+		fs.BoolVar(&a.dryRun, "dry-run", false, "plan the backout and show it; change nothing")
+		fs.BoolVar(&a.detailedExitcode, "detailed-exitcode", false, "with -dry-run: exit 0 for nothing to undo, 1 for an error, 2 for changes")
+		fs.BoolVar(&a.autoApprove, "auto-approve", false, "back out without asking")
+		fs.StringVar(&a.report, "report", "", "write an audit record of the backout to `FILE` (JSON)")
+		fs.DurationVar(&a.lockTimeout, "lock-timeout", 0, "wait up to `DURATION` for another wuplay changing the same host")
 	}
 	what := "PLAYBOOK"
 	switch command {
@@ -103,6 +110,8 @@ func parseArgs(command string, argv []string, usage io.Writer) (*args, error) {
 		what = "PLAYBOOK|PLANFILE"
 	case "show":
 		what = "PLANFILE"
+	case "backout":
+		what = "REPORT"
 	}
 	fs.Usage = func() {
 		fmt.Fprintf(usage, "Usage: wuplay %s [flags] %s\n\n%s\n\nFlags:\n", command, what, commands[command].help)
@@ -120,6 +129,9 @@ func parseArgs(command string, argv []string, usage io.Writer) (*args, error) {
 		if command == "show" {
 			return nil, fmt.Errorf("show needs a plan file, made by wuplay plan -out FILE")
 		}
+		if command == "backout" {
+			return nil, fmt.Errorf("backout needs the report of an apply, made by wuplay apply -report FILE")
+		}
 		return nil, fmt.Errorf("%s needs a playbook: a file, or a shipped one such as kb910336 (wuplay list)", command)
 	case 1:
 		a.playbook = fs.Arg(0)
@@ -130,6 +142,9 @@ func parseArgs(command string, argv []string, usage io.Writer) (*args, error) {
 		if name, _, ok := strings.Cut(v, "="); !ok || name == "" {
 			return nil, fmt.Errorf("-var %q: want NAME=VALUE", v)
 		}
+	}
+	if a.detailedExitcode && command == "backout" && !a.dryRun {
+		return nil, fmt.Errorf("-detailed-exitcode goes with -dry-run")
 	}
 	if a.json && a.markdown {
 		return nil, fmt.Errorf("-json and -markdown: pick one")

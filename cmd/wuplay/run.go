@@ -137,6 +137,9 @@ func (r *run) prepare(ctx context.Context) (_ *prepared, diags hcl.Diagnostics, 
 	if src, ok := r.planFile(); ok && r.a.command == "apply" {
 		return r.prepareSaved(ctx, pp, src)
 	}
+	if r.a.command == "backout" {
+		return r.prepareBackout(ctx, pp)
+	}
 	pb, vars, diags, err := r.load()
 	if err != nil || diags.HasErrors() {
 		return nil, diags, err
@@ -152,11 +155,11 @@ func (r *run) prepare(ctx context.Context) (_ *prepared, diags hcl.Diagnostics, 
 // openHost opens the host, and for apply takes its lock.
 func (r *run) openHost(ctx context.Context, pp *prepared, spec string) error {
 	h, err := host.Open(spec)
-	if err != nil || r.a.command != "apply" {
+	if err != nil || r.a.command != "apply" && (r.a.command != "backout" || r.a.dryRun) {
 		pp.host = h
 		return err
 	}
-	if pp.unlock, err = host.Lock(ctx, h, "wuplay apply "+r.a.playbook, r.a.lockTimeout); err != nil {
+	if pp.unlock, err = host.Lock(ctx, h, "wuplay "+r.a.command+" "+r.a.playbook, r.a.lockTimeout); err != nil {
 		return err
 	}
 	// Open it again: what was read before the lock was taken may have
@@ -321,6 +324,10 @@ func (c *cli) show(_ context.Context, argv []string) int {
 		engine.WriteMarkdown(r.stdout, d)
 	default:
 		engine.WritePlan(r.stdout, d, r.color())
+		if d.Summary.Changes > 0 {
+			fmt.Fprintln(r.stdout)
+			engine.WriteBackout(r.stdout, d.Backout, r.color())
+		}
 	}
 	return exitOK
 }
