@@ -293,6 +293,43 @@ func TestBackoutApplies(t *testing.T) {
 		}
 	})
 
+	t.Run("a rename back that fails puts the service back, and a rerun ends it", func(t *testing.T) {
+		sim := simHost(t, yaml, "Windows/SoftwareDistribution/a.cab")
+		b := apply(t, sim)
+		dir := strings.TrimPrefix(sim.String(), "sim:")
+		cfg := filepath.Join(dir, "host.yaml")
+		clean, err := os.ReadFile(cfg)
+		must(t, err)
+		// A scanner holds a file of SDTemp open.
+		must(t, os.WriteFile(cfg, append(clean, "open_files: ['C:\\Windows\\SDTemp\\a.cab']\n"...), 0o644))
+		held, err := host.OpenSim(dir)
+		must(t, err)
+		p, diags, err := b.Plan(ctx, held)
+		if err != nil || diags.HasErrors() {
+			t.Fatal(err, diags)
+		}
+		results, err := Apply(ctx, p, held, nopObserver{})
+		if !errors.Is(err, host.ErrSharingViolation) {
+			t.Fatalf("error %v, want the sharing violation", err)
+		}
+		if results[0].Status != PutBack {
+			t.Errorf("service.stop_1: %s, want put back", results[0].Status)
+		}
+		if st, _ := held.Service(ctx, "wuauserv"); st.State != host.Running {
+			t.Errorf("wuauserv is %s after the failed backout, want running", st.State)
+		}
+		now, err := os.ReadFile(cfg)
+		must(t, err)
+		must(t, os.WriteFile(cfg, []byte(strings.Replace(string(now), "open_files: ['C:\\Windows\\SDTemp\\a.cab']\n", "", 1)), 0o644))
+		free, err := host.OpenSim(dir)
+		must(t, err)
+		_, err = backout(t, free, b)
+		must(t, err)
+		if _, err := os.Stat(filepath.Join(dir, "drive", "c", "Windows", "SoftwareDistribution", "a.cab")); err != nil {
+			t.Errorf("after the rerun: %v", err)
+		}
+	})
+
 	t.Run("the moved folder removed since", func(t *testing.T) {
 		sim := simHost(t, yaml, "Windows/SoftwareDistribution/a.cab")
 		b := apply(t, sim)
