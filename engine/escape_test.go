@@ -154,6 +154,15 @@ func hostileDoc(v func() string) *PlanDocument {
 			Changes: []DocChange{{Kind: v(), Name: v(), Before: resources.State{"matches": v() + "\n" + v()}, After: resources.State{"matches": v()}}}},
 	}
 	d.Summary = DocSummary{Changes: 6, Unchanged: 1}
+	d.Backout = &Backout{Steps: []BackoutStep{
+		{Action: BackoutStop, Kind: resources.KindService, Name: v(), StopDependents: true},
+		{Action: BackoutRenameBack, Undoes: []string{v()}, Kind: resources.KindPath, Name: v(), To: v()},
+		{Action: BackoutImport, Undoes: []string{v()}, Kind: resources.KindRegistryExport, Name: v(), To: v()},
+		{Action: BackoutRestore, Undoes: []string{v(), v()}, Kind: resources.KindService, Name: v(), Recorded: resources.State{"state": v(), "start_type": v()}},
+		{Action: BackoutRestore, Undoes: []string{v()}, Kind: resources.KindRegistryValue, Name: v(), Recorded: resources.State{"exists": "true", "type": v(), "data": v()}},
+		{Action: BackoutRestore, Undoes: []string{v()}, Kind: resources.KindRegistryValue, Name: v(), Recorded: resources.State{"exists": "false"}},
+		{Action: BackoutRestore, Undoes: []string{v()}, Kind: resources.KindPath, Name: v(), Recorded: resources.State{"exists": "false"}},
+	}, CannotUndo: []string{v(), v()}}
 	return d
 }
 
@@ -204,6 +213,11 @@ func TestViewsKeepTheirShape(t *testing.T) {
 			must(t, WriteMarkdown(&b, hostileDoc(v)))
 			return b.String()
 		}, mdShape},
+		"text backout": {func(v func() string) string {
+			var b strings.Builder
+			must(t, WriteBackout(&b, hostileDoc(v).Backout, false))
+			return b.String()
+		}, textShape},
 		"fleet text": {func(v func() string) string {
 			var b strings.Builder
 			must(t, WriteFleetText(&b, hostileFleet(v), false))

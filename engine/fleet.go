@@ -151,9 +151,12 @@ type streamLine struct {
 	Unchanged     int      `json:"unchanged"`
 	// SymptomPresent is false when the playbook's detect found nothing
 	// to fix; streams of before detect have no such field.
-	SymptomPresent *bool  `json:"symptom_present"`
-	Severity       string `json:"severity"`
-	Summary        string `json:"summary"`
+	SymptomPresent *bool `json:"symptom_present"`
+	// CannotUndo is what the plan's backout cannot give back; streams of
+	// before the backout have no such field.
+	CannotUndo *[]string `json:"cannot_undo"`
+	Severity   string    `json:"severity"`
+	Summary    string    `json:"summary"`
 }
 
 // parseStream puts a plan -json stream back together: its planned steps
@@ -189,6 +192,9 @@ func parseStream(in *FleetInput, name string, data []byte) error {
 			summary = true
 			d.Host, d.Playbook.Name = l.Host, l.Playbook
 			d.Summary = DocSummary{Changes: l.Changes, Unchanged: l.Unchanged, SymptomAbsent: l.SymptomPresent != nil && !*l.SymptomPresent}
+			if l.CannotUndo != nil {
+				d.Backout = &Backout{CannotUndo: *l.CannotUndo}
+			}
 		case "diagnostic":
 			if l.Severity == "error" {
 				// A failure has a message, if only this one.
@@ -252,6 +258,10 @@ type FleetPlan struct {
 	// what the plan does not show (reasons, the case of names, when each
 	// was made).
 	Steps []DocStep `json:"steps"`
+	// CannotUndo is what the first host's backout cannot give back: the
+	// backout is complete when it is empty. Nil when the collected results
+	// do not say (made by an older wuplay).
+	CannotUndo []string `json:"cannot_undo"`
 }
 
 // FleetFailure is one reason for failed plans, and the hosts it stopped.
@@ -312,6 +322,9 @@ func Summarize(inputs []FleetInput) *FleetSummary {
 			if p == nil {
 				p = &FleetPlan{Fingerprint: fp, Playbook: d.Playbook.Name, Changes: d.Summary.Changes, Unchanged: d.Summary.Unchanged,
 					SymptomAbsent: d.Summary.SymptomAbsent, Steps: d.Steps}
+				if d.Backout != nil {
+					p.CannotUndo = append([]string{}, d.Backout.CannotUndo...)
+				}
 				plans[fp] = p
 			}
 			p.HostCount++
@@ -430,7 +443,14 @@ func WriteFleetText(w io.Writer, s *FleetSummary, color bool) error {
 		}
 		pw.printf("%sPlan %d, %s %s:%s %d to change, %d unchanged (fingerprint %s%s)\n", pw.c(bold), i+1,
 			count(p.HostCount, "host"), p.outcome(), pw.c(reset), p.Changes, p.Unchanged, p.Fingerprint, book)
-		pw.printf("  Hosts: %s\n\n", examples(p.Hosts))
+		pw.printf("  Hosts: %s\n", examples(p.Hosts))
+		if p.Changes > 0 {
+			pw.printf("  %s\n", p.backoutText())
+			for _, l := range p.CannotUndo {
+				pw.printf("    - %s\n", l)
+			}
+		}
+		pw.printf("\n")
 		if p.Changes > 0 {
 			for _, ds := range p.Steps {
 				pw.step(ds)
@@ -501,6 +521,13 @@ func WriteFleetMarkdown(w io.Writer, s *FleetSummary) error {
 				pw.printf("- %s\n", r)
 			}
 		}
+		pw.printf("\n%s\n", p.backoutText())
+		if len(p.CannotUndo) > 0 {
+			pw.printf("\n")
+			for _, l := range p.CannotUndo {
+				pw.printf("- %s\n", l)
+			}
+		}
 	}
 	return pw.err
 }
@@ -529,6 +556,17 @@ func (s *FleetSummary) changingPlans() int {
 		}
 	}
 	return n
+}
+
+// backoutText says whether the plan's backout is complete.
+func (p FleetPlan) backoutText() markup {
+	switch {
+	case p.CannotUndo == nil:
+		return "Backout: not known (the results were made by an older wuplay)."
+	case len(p.CannotUndo) == 0:
+		return "Backout: complete, every change can be undone."
+	}
+	return markup(fmt.Sprintf("Backout: incomplete, %s cannot be undone:", count(len(p.CannotUndo), "change")))
 }
 
 func (p FleetPlan) outcome() string {

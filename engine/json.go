@@ -55,7 +55,7 @@ func (j *JSONWriter) Plan(d *PlanDocument) {
 	}
 	j.emit("plan_summary", map[string]any{
 		"playbook": d.Playbook.Name, "host": d.Host, "changes": d.Summary.Changes, "unchanged": d.Summary.Unchanged,
-		"symptom_present": !d.Summary.SymptomAbsent,
+		"symptom_present": !d.Summary.SymptomAbsent, "cannot_undo": d.Backout.CannotUndo,
 	})
 }
 

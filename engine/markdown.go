@@ -37,6 +37,10 @@ func WriteMarkdown(w io.Writer, d *PlanDocument) error {
 			pw.printf("- %s\n", r)
 		}
 	}
+	if d.Summary.Changes > 0 {
+		pw.printf("\n### Backout\n\n")
+		pw.backout(d.Backout, "", mdCode, "%d. %s\n", "- %s\n")
+	}
 	if len(d.Facts) > 0 {
 		pw.printf("\n### Facts read at plan time\n\n")
 		for _, name := range slices.Sorted(maps.Keys(d.Facts)) {

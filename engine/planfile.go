@@ -56,6 +56,8 @@ type PlanDocument struct {
 	Objects   []DocObject                `json:"objects"`
 	Steps     []DocStep                  `json:"steps"`
 	Summary   DocSummary                 `json:"summary"`
+	// Backout is the way back, should the plan be applied in full.
+	Backout *Backout `json:"backout,omitempty"`
 }
 
 // DocObject is an object and its state as read.
@@ -183,6 +185,7 @@ func (p *Plan) Document() *PlanDocument {
 	}
 	d.Summary.Changes, d.Summary.Unchanged = p.Changed()
 	d.Summary.SymptomAbsent = p.SymptomAbsent
+	d.Backout = p.backout(func(int) bool { return true }, d.CreatedAt)
 	return d
 }
 
@@ -263,16 +266,23 @@ var ErrElsewhere = errors.New("the saved plan was made for another host")
 // CheckPlace refuses h unless it is the host, on the machine, that the
 // plan was made for. It never changes the host.
 func (d *PlanDocument) CheckPlace(h host.Host) error {
+	return checkPlace(h, ErrElsewhere, d.Host, d.Machine, d.HostFolder)
+}
+
+// checkPlace refuses h unless it is the host spec, on machine, with its
+// folder for a simulated one, that a plan or backout was made for; its
+// error wraps elsewhere.
+func checkPlace(h host.Host, elsewhere error, spec, machine, folder string) error {
 	here, err := h.Where()
 	switch {
 	case err != nil:
 		return err
-	case d.Machine == "":
-		return fmt.Errorf("%w: it names no machine (made by an older wuplay); make the plan again", ErrElsewhere)
-	case !strings.EqualFold(d.Machine, here.Machine):
-		return fmt.Errorf("%w: it was made on machine %s, and this is %s", ErrElsewhere, d.Machine, here.Machine)
-	case d.HostFolder != here.Folder:
-		return fmt.Errorf("%w: it was made for %s, not %s", ErrElsewhere, placeName(d.Host, d.HostFolder), placeName(h.String(), here.Folder))
+	case machine == "":
+		return fmt.Errorf("%w: it names no machine (made by an older wuplay); make the plan again", elsewhere)
+	case !strings.EqualFold(machine, here.Machine):
+		return fmt.Errorf("%w: it was made on machine %s, and this is %s", elsewhere, machine, here.Machine)
+	case folder != here.Folder:
+		return fmt.Errorf("%w: it was made for %s, not %s", elsewhere, placeName(spec, folder), placeName(h.String(), here.Folder))
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -37,6 +38,9 @@ type Report struct {
 	// RebootRequired says that a step ran after which the host needs a
 	// restart (reboot_required).
 	RebootRequired bool `json:"reboot_required"`
+	// Backout is the way back from what the apply changed and left
+	// changed (wuplay backout REPORT).
+	Backout *Backout `json:"backout"`
 }
 
 // ReportStep is one step's outcome.
@@ -68,6 +72,16 @@ func NewReport(p *Plan, results []StepResult, applyErr error, started, finished 
 		r.Steps = append(r.Steps, rs)
 	}
 	r.RebootRequired = len(RebootNeeded(results)) > 0
+	r.Backout = p.backout(func(i int) bool {
+		if i >= len(results) {
+			return false
+		}
+		switch results[i].Status {
+		case Done, PartlyDone, PutBackFailed:
+			return true
+		}
+		return false
+	}, r.Finished)
 	return r
 }
 
@@ -82,4 +96,25 @@ func (r *Report) Marshal() []byte {
 		panic(err)
 	}
 	return b.Bytes()
+}
+
+// ParseReport decodes an apply report (apply -report FILE). A corrupt
+// file, one of another format version, or one without a backout (made by
+// an older wuplay) is an error that says so.
+func ParseReport(name string, data []byte) (*Report, error) {
+	if len(data) > MaxPlanFile {
+		return nil, fmt.Errorf("%s: %d bytes is too large for a report", name, len(data))
+	}
+	r := &Report{}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	switch err := dec.Decode(r); {
+	case err != nil:
+		return nil, fmt.Errorf("%s is not a wuplay apply report (made by wuplay apply -report FILE): %v", name, jsonError(data, err))
+	case r.FormatVersion != ReportFormatVersion:
+		return nil, fmt.Errorf("%s is a report of format version %d; this wuplay reads version %d", name, r.FormatVersion, ReportFormatVersion)
+	case r.Backout == nil:
+		return nil, fmt.Errorf("%s holds no backout (it was made by an older wuplay)", name)
+	}
+	return r, nil
 }

@@ -28,9 +28,14 @@ import (
 // the delete goes ahead. Any other file is refused, at plan time and again
 // before the delete, so that no key is deleted without a backup of it as
 // it is, and no file is lost.
+//
+// Restore is the way back: a present key that is missing is made by
+// importing that .reg file (a backout's step), and verified by exporting
+// it again, which must give the file's bytes.
 type RegistryKey struct {
 	Key, State     string
 	Backup         string
+	Restore        string
 	AllowProtected bool
 }
 
@@ -41,6 +46,7 @@ func init() {
 			{Name: "key", Required: true},
 			{Name: "state"},
 			{Name: "backup"},
+			{Name: "restore"},
 			{Name: "allow_protected"},
 		}},
 		Decode: func(a *Attrs) Resource {
@@ -48,6 +54,7 @@ func init() {
 				Key:            a.String("key", ""),
 				State:          a.Enum("state", "present", "present", "absent"),
 				Backup:         a.String("backup", ""),
+				Restore:        a.String("restore", ""),
 				AllowProtected: a.Bool("allow_protected", false),
 			}
 			if a.Known("key") {
@@ -57,6 +64,9 @@ func init() {
 			}
 			if a.Has("backup") && a.Known("state") && r.State != "absent" {
 				a.Errorf("backup", "backup is taken before a key is deleted, so it needs state = \"absent\"")
+			}
+			if a.Has("restore") && a.Known("state") && r.State != "present" {
+				a.Errorf("restore", "restore imports a .reg file to make a missing key, so it needs state = \"present\"")
 			}
 			return r
 		},
@@ -69,8 +79,8 @@ func (r *RegistryKey) Objects(h host.Host) ([]Object, error) {
 		return nil, err
 	}
 	objs := []Object{{Key: Key{KindRegistryKey, id}, Name: r.Key}}
-	if r.Backup != "" {
-		b, err := pathObject(h, r.Backup, false)
+	if file := r.Backup + r.Restore; file != "" {
+		b, err := pathObject(h, file, false)
 		if err != nil {
 			return nil, err
 		}
@@ -129,6 +139,8 @@ func (r *RegistryKey) Diff(cur []State, force bool) (Change, error) {
 	switch {
 	case r.State == "present" && before["exists"] == "true":
 		return NoChange("%s already exists", r.Key), nil
+	case r.State == "present" && r.Restore != "":
+		return r.diffRestore(cur)
 	case r.State == "present":
 		after["exists"] = "true"
 		return Change{Action: Create, Before: cur, After: []State{after}}, nil
@@ -151,7 +163,33 @@ func (r *RegistryKey) Diff(cur []State, force bool) (Change, error) {
 	return c, nil
 }
 
+// diffRestore plans the import of the .reg file: the key exported again
+// afterwards must be the file, byte for byte.
+func (r *RegistryKey) diffRestore(cur []State) (Change, error) {
+	file := cur[1]
+	switch {
+	case file["exists"] != "true":
+		return Change{}, fmt.Errorf("cannot restore %s: its backup %s does not exist", r.Key, r.Restore)
+	case file["type"] != "file":
+		return Change{}, fmt.Errorf("cannot restore %s: its backup %s is a %s, not a file", r.Key, r.Restore, file["type"])
+	}
+	after := maps.Clone(cur[0])
+	after["exists"] = "true"
+	return Change{Action: Create, Before: cur, After: []State{after, nil, {"exists": "true", "sha256": file["sha256"]}},
+		Reason: fmt.Sprintf("imported from %s", r.Restore)}, nil
+}
+
 func (r *RegistryKey) Apply(_ context.Context, h host.Host, c Change) error {
+	if c.Action == Create && r.Restore != "" {
+		data, err := h.ReadFile(r.Restore)
+		if err != nil {
+			return err
+		}
+		if err := ImportReg(h, r.Key, data); err != nil {
+			return fmt.Errorf("import %s: %w", r.Restore, err)
+		}
+		return nil
+	}
 	if c.Action == Create {
 		return h.CreateRegistryKey(r.Key)
 	}

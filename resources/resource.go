@@ -265,3 +265,29 @@ type PartialError struct {
 
 func (e *PartialError) Error() string { return e.Err.Error() }
 func (e *PartialError) Unwrap() error { return e.Err }
+
+// NamedObject is the object that a plan document names by kind and name
+// (DocObject, DocChange), for reading it again. Place is asked for, so a
+// path's state reads as a deleting step's would.
+func NamedObject(h host.Host, kind, name string) (Object, error) {
+	switch kind {
+	case KindService:
+		return ServiceObject(name), nil
+	case KindPath:
+		return pathObject(h, name, true)
+	case KindRegistryValue:
+		i := strings.LastIndex(name, `\`)
+		if i < 0 {
+			return Object{}, fmt.Errorf("registry value %s: no key", name)
+		}
+		objs, err := (&RegistryValue{Key: name[:i], Name: name[i+1:]}).Objects(h)
+		if err != nil {
+			return Object{}, err
+		}
+		return objs[0], nil
+	case KindRegistryKey, KindRegistryExport:
+		id, err := host.RegKeyID(name)
+		return Object{Key: Key{kind, id}, Name: name}, err
+	}
+	return Object{}, fmt.Errorf("%s %s: wuplay cannot read this kind of object again", kind, name)
+}

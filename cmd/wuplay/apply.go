@@ -17,15 +17,21 @@ import (
 )
 
 func (c *cli) apply(ctx context.Context, a *args) int {
-	r := c.start(a)
+	return c.start(a).apply(ctx)
+}
+
+// apply plans (or checks a saved plan), shows, asks, applies, and reports:
+// for apply, and for backout with its generated playbook.
+func (r *run) apply(ctx context.Context) int {
+	a := r.a
 	_, saved := r.planFile()
 	switch {
 	case !a.autoApprove && !saved && a.json:
 		// The question and its answer have no place between JSON lines.
-		r.failed(errors.New("apply -json needs -auto-approve, or a saved plan (wuplay plan -out FILE) to apply: it cannot ask for approval"))
+		r.failed(fmt.Errorf("%s -json needs -auto-approve, or a saved plan (wuplay plan -out FILE) to apply: it cannot ask for approval", a.command))
 		return exitUsage
 	case !a.autoApprove && !saved && !r.terminal:
-		return r.failed(errors.New("apply asks for approval on a terminal, and this is not one: review the plan with \"wuplay plan\", then run apply with -auto-approve"))
+		return r.failed(fmt.Errorf("%s asks for approval on a terminal, and this is not one: review the plan first (wuplay plan, or backout -dry-run), then run %s with -auto-approve", a.command, a.command))
 	}
 	if err := r.checkOutputs(); err != nil {
 		return r.failed(err)
@@ -86,6 +92,9 @@ func (c *cli) apply(ctx context.Context, a *args) int {
 // planFile returns the argument's content if it is a saved plan, which
 // was reviewed already and is applied without a question.
 func (r *run) planFile() ([]byte, bool) {
+	if r.a.command == "backout" {
+		return nil, false // a report, whose backout is asked for
+	}
 	src, err := host.ReadFileMax(r.a.playbook, engine.MaxPlanFile)
 	return src, err == nil && isPlanFile(src)
 }

@@ -31,6 +31,7 @@ type args struct {
 	report           string        // apply
 	lockTimeout      time.Duration // apply
 	markdown         bool          // show, report
+	dryRun           bool          // backout
 	check, diff      bool          // fmt
 	// operands are the arguments after the flags of commands that take
 	// several (report, fmt) or none of a playbook's (help).
@@ -118,6 +119,16 @@ func applyFlags(fs *flag.FlagSet, a *args) {
 	fs.DurationVar(&a.lockTimeout, "lock-timeout", 0, "wait up to `DURATION` for another wuplay changing the same host")
 }
 
+func backoutFlags(fs *flag.FlagSet, a *args) {
+	outputFlags(fs, a)
+	fs.StringVar(&a.host, "host", "local", "the `HOST` the apply changed, if the report's is not reachable by its name (sim:DIR moved)")
+	fs.BoolVar(&a.dryRun, "dry-run", false, "plan the backout and show it; change nothing")
+	fs.BoolVar(&a.detailedExitcode, "detailed-exitcode", false, "with -dry-run: exit 0 for nothing to undo, 1 for an error, 2 for changes")
+	fs.BoolVar(&a.autoApprove, "auto-approve", false, "back out without asking")
+	fs.StringVar(&a.report, "report", "", "write an audit record of the backout to `FILE` (JSON)")
+	fs.DurationVar(&a.lockTimeout, "lock-timeout", 0, "wait up to `DURATION` for another wuplay changing the same host")
+}
+
 func showFlags(fs *flag.FlagSet, a *args) {
 	fs.BoolVar(&a.noColor, "no-color", false, "no colour in output")
 	fs.BoolVar(&a.json, "json", false, "the saved plan as its JSON document")
@@ -144,8 +155,11 @@ func fmtFlags(fs *flag.FlagSet, a *args) {
 func onePlaybook(a *args, rest []string) error {
 	switch len(rest) {
 	case 0:
-		if a.command == "show" {
+		switch a.command {
+		case "show":
 			return fmt.Errorf("show needs a plan file, made by wuplay plan -out FILE, or a shipped playbook (wuplay list)")
+		case "backout":
+			return fmt.Errorf("backout needs the report of an apply, made by wuplay apply -report FILE")
 		}
 		return fmt.Errorf("%s needs a playbook: a file, or a shipped one such as kb910336 (wuplay list)", a.command)
 	case 1:
@@ -208,6 +222,9 @@ func parseArgs(command string, argv []string) (*args, error) {
 	}
 	if a.json && a.markdown {
 		return nil, fmt.Errorf("-json and -markdown: pick one")
+	}
+	if a.detailedExitcode && a.command == "backout" && !a.dryRun {
+		return nil, fmt.Errorf("-detailed-exitcode goes with -dry-run")
 	}
 	if a.detect != "" && (a.json || a.out != "" || a.detailedExitcode) {
 		return nil, fmt.Errorf("-detect prints what the endpoint manager reads and sets the exit code: it takes no -json, -out or -detailed-exitcode")

@@ -31,7 +31,7 @@ func TestParseArgs(t *testing.T) {
 		},
 		"apply has no -detailed-exitcode": {
 			command: "apply", argv: []string{"-detailed-exitcode", "p.hcl"},
-			err: "apply has no flag -detailed-exitcode; it is a flag of plan",
+			err: "apply has no flag -detailed-exitcode; it is a flag of plan, backout",
 		},
 		"validate has no -replace": {
 			command: "validate", argv: []string{"-replace", "a.b", "p.hcl"},

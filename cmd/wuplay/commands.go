@@ -41,6 +41,8 @@ func init() {
 		{name: "apply", usage: "[flags] PLAYBOOK|PLANFILE", short: "Change the host to match the playbook, then verify each change.",
 			long:  "A saved plan (wuplay plan -out FILE) is applied as it was made, without asking again, if the host\nstill matches it. Otherwise apply shows the plan and asks on a terminal; -auto-approve does not ask.",
 			flags: applyFlags, operands: onePlaybook, run: (*cli).apply},
+		{name: "backout", usage: "[flags] REPORT", short: backoutHelp, long: backoutLong,
+			flags: backoutFlags, operands: onePlaybook, run: (*cli).backout},
 		{name: "show", usage: "[flags] PLANFILE|PLAYBOOK", short: "Show a saved plan, or the source of a shipped playbook.",
 			long:  "A saved plan is shown as on screen, as JSON (-json), or as Markdown for a change ticket (-markdown).\nThe name of a shipped playbook (wuplay list) prints its source: wuplay show kb910336.yaml > my-kb.yaml.",
 			flags: showFlags, operands: onePlaybook, run: (*cli).show},

@@ -143,6 +143,9 @@ func (r *run) prepare(ctx context.Context) (_ *prepared, diags hcl.Diagnostics, 
 	if src, ok := r.planFile(); ok && r.a.command == "apply" {
 		return r.prepareSaved(ctx, pp, src)
 	}
+	if r.a.command == "backout" {
+		return r.prepareBackout(ctx, pp)
+	}
 	pb, vars, diags, err := r.load()
 	if err != nil || diags.HasErrors() {
 		return nil, diags, err
@@ -158,14 +161,14 @@ func (r *run) prepare(ctx context.Context) (_ *prepared, diags hcl.Diagnostics, 
 // openHost opens the host, and for apply takes its lock.
 func (r *run) openHost(ctx context.Context, pp *prepared, spec string) error {
 	h, err := host.Open(spec)
-	if err != nil || r.a.command != "apply" {
+	if err != nil || r.a.command != "apply" && (r.a.command != "backout" || r.a.dryRun) {
 		pp.host = h
 		return err
 	}
 	waiting := func(holder host.LockHolder) {
 		fmt.Fprintf(r.stderr, "Waiting for the lock of %s: %s holds it. Waiting up to %s (-lock-timeout).\n", engine.EscapeText(h.String()), engine.EscapeText(holder.String()), r.a.lockTimeout)
 	}
-	if pp.unlock, err = host.Lock(ctx, h, "wuplay apply "+r.a.playbook, r.a.lockTimeout, waiting); err != nil {
+	if pp.unlock, err = host.Lock(ctx, h, "wuplay "+r.a.command+" "+r.a.playbook, r.a.lockTimeout, waiting); err != nil {
 		return err
 	}
 	// Open it again: what was read before the lock was taken may have
@@ -318,6 +321,10 @@ func (c *cli) show(_ context.Context, a *args) int {
 			engine.WriteMarkdown(r.stdout, d)
 		default:
 			engine.WritePlan(r.stdout, d, r.color())
+			if d.Summary.Changes > 0 {
+				fmt.Fprintln(r.stdout)
+				engine.WriteBackout(r.stdout, d.Backout, r.color())
+			}
 		}
 		return exitOK
 	}

@@ -270,6 +270,102 @@ registry_key "old" {
 		m.wuplayOK(t, 0, "plan", "-detailed-exitcode", `C:\wuplay-test\registry.hcl`)
 	})
 
+	t.Run("backout", func(t *testing.T) {
+		m.reset(t)
+		report := `C:\wuplay-test\kb.report`
+		m.wuplayOK(t, 0, "apply", "-auto-approve", "-report", report, "kb910336")
+		m.wantState(t, "after apply", fixed)
+		// Windows recreates SoftwareDistribution (Wine's wuauserv does
+		// not), then stops the idle wuauserv.
+		writeFiles(t, filepath.Join(m.windir, "SoftwareDistribution"), map[string]string{`Download\77aa\new.mum`: "new manifest\n"})
+		m.svcprobe(t, "stop:wuauserv")
+
+		out, _ := m.wuplayOK(t, 2, "backout", "-dry-run", "-detailed-exitcode", report)
+		for _, line := range []string{
+			`  > path "C:\windows\SoftwareDistribution" -> "C:\windows\SoftwareDistribution.backout"`,
+			`  > path "C:\windows\SDTemp" -> "C:\windows\SoftwareDistribution"`,
+			`      ~ state = "stopped" -> "running"`,
+			"Plan: 3 to change, 1 unchanged.",
+		} {
+			wantLine(t, "backout -dry-run", out, line)
+		}
+		out, _ = m.wuplayOK(t, 0, "backout", "-auto-approve", "-report", `C:\wuplay-test\backout.report`, report)
+		wantLine(t, "backout", out, "Apply complete! 3 changed, 1 unchanged.")
+		// SoftwareDistribution holds its original files again, SDTemp is
+		// gone, the recreated folder is kept aside, wuauserv runs as read.
+		backedOut := broken
+		backedOut.Folders = []string{"SoftwareDistribution", "SoftwareDistribution.backout"}
+		m.wantState(t, "after the backout", backedOut)
+		kept := listTree(t, filepath.Join(m.windir, "SoftwareDistribution.backout"))
+		if !slices.ContainsFunc(kept, func(e string) bool { return strings.HasPrefix(e, `Download\77aa\new.mum `) }) {
+			t.Errorf("SoftwareDistribution.backout holds %v, want what Windows recreated", kept)
+		}
+
+		out, _ = m.wuplayOK(t, 0, "backout", "-dry-run", "-detailed-exitcode", report)
+		wantLine(t, "second backout", out, "Plan: 0 to change, 0 unchanged.")
+		m.wuplayOK(t, 0, "backout", "-auto-approve", report)
+		m.wantState(t, "after the second backout", backedOut)
+	})
+
+	t.Run("registry backout", func(t *testing.T) {
+		const playbook = `playbook "regback" {}
+
+registry_value "server" {
+  key  = "HKLM\\SOFTWARE\\WuplayBack"
+  name = "Server"
+  type = "string"
+  data = "new"
+}
+
+registry_value "gone" {
+  key   = "HKLM\\SOFTWARE\\WuplayBack"
+  name  = "Gone"
+  state = "absent"
+}
+
+registry_value "added" {
+  key  = "HKLM\\SOFTWARE\\WuplayBack"
+  name = "Added"
+  type = "multi_string"
+  data = ["a", "b"]
+}
+
+registry_key "old" {
+  key    = "HKLM\\SOFTWARE\\WuplayBack\\Old"
+  state  = "absent"
+  backup = "C:\\wuplay-test\\back-old.reg"
+}
+`
+		writeFiles(t, m.work, map[string]string{"regback.hcl": playbook})
+		t.Cleanup(func() { m.w.Run(t, "reg", "delete", `HKLM\SOFTWARE\WuplayBack`, "/f") })
+		m.wine(t, "reg", "add", `HKLM\SOFTWARE\WuplayBack`, "/v", "Server", "/t", "REG_SZ", "/d", "old", "/f")
+		m.wine(t, "reg", "add", `HKLM\SOFTWARE\WuplayBack`, "/v", "Gone", "/t", "REG_DWORD", "/d", "7", "/f")
+		m.wine(t, "reg", "add", `HKLM\SOFTWARE\WuplayBack\Old\Sub`, "/v", "Kept", "/t", "REG_SZ", "/d", "in the backup", "/f")
+		m.wine(t, "reg", "add", `HKLM\SOFTWARE\WuplayBack\Old`, "/v", "Count", "/t", "REG_QWORD", "/d", "5", "/f")
+		query := func() string {
+			q, _ := m.w.Run(t, "reg", "query", `HKLM\SOFTWARE\WuplayBack`, "/s")
+			return q
+		}
+		before := query()
+
+		report := `C:\wuplay-test\regback.report`
+		out, _ := m.wuplayOK(t, 0, "apply", "-auto-approve", "-report", report, `C:\wuplay-test\regback.hcl`)
+		wantLine(t, "apply", out, "Apply complete! 4 changed, 0 unchanged.")
+		if q := query(); !strings.Contains(q, "Added") || strings.Contains(q, "Gone") || strings.Contains(q, "Kept") {
+			t.Fatalf("after the apply:\n%s", q)
+		}
+		out, _ = m.wuplayOK(t, 0, "backout", "-auto-approve", report)
+		wantLine(t, "backout", out, "Apply complete! 4 changed, 0 unchanged.")
+		// Values back to their recorded data, deleted ones back, new ones
+		// removed, the key imported again from its backup: reg query says
+		// what it said before the apply.
+		if after := query(); after != before {
+			t.Errorf("reg query after the backout:\n%s\nbefore the apply:\n%s", after, before)
+		}
+		out, _ = m.wuplayOK(t, 0, "backout", "-auto-approve", report)
+		wantLine(t, "second backout", out, "Plan: 0 to change, 0 unchanged.")
+	})
+
 	t.Run("directory absent", func(t *testing.T) {
 		tree, outside := filepath.Join(m.work, "tree"), filepath.Join(m.work, "outside")
 		t.Cleanup(func() { os.RemoveAll(tree); os.RemoveAll(outside) })
@@ -423,7 +519,7 @@ func (m *wineMachine) reset(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		if n := strings.ToLower(e.Name()); strings.HasPrefix(n, "sdtemp") || n == "softwaredistribution" {
+		if n := strings.ToLower(e.Name()); strings.HasPrefix(n, "sdtemp") || strings.HasPrefix(n, "softwaredistribution") {
 			if err := os.RemoveAll(filepath.Join(m.windir, e.Name())); err != nil {
 				t.Fatal(err)
 			}
@@ -435,8 +531,8 @@ func (m *wineMachine) reset(t *testing.T) {
 
 // machineState is what KB910336 is about on a machine.
 type machineState struct {
-	// Folders are the folders in %windir% named SoftwareDistribution or
-	// SDTemp*, as the file system spells them.
+	// Folders are the folders in %windir% named SoftwareDistribution*,
+	// or SDTemp*, as the file system spells them.
 	Folders []string
 	// SDTemp and SoftwareDistribution list their trees (see listTree).
 	SDTemp, SoftwareDistribution []string
@@ -460,7 +556,7 @@ func (m *wineMachine) state(t *testing.T) machineState {
 			s.SoftwareDistribution = listTree(t, filepath.Join(m.windir, e.Name()))
 		case n == "sdtemp":
 			s.SDTemp = listTree(t, filepath.Join(m.windir, e.Name()))
-		case !strings.HasPrefix(n, "sdtemp"):
+		case !strings.HasPrefix(n, "sdtemp") && !strings.HasPrefix(n, "softwaredistribution"):
 			continue
 		}
 		s.Folders = append(s.Folders, e.Name())
