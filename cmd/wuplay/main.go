@@ -58,6 +58,7 @@ func init() {
 		"show":     {"Show a saved plan: as on screen, as JSON, or as Markdown for a change ticket.", (*cli).show},
 		"graph":    {"Print the order of a playbook's steps and their dependencies as DOT.", (*cli).graph},
 		"report":   {reportHelp, (*cli).report},
+		"test":     {testHelp, (*cli).test},
 	}
 }
 
