@@ -59,6 +59,7 @@ func init() {
 		"graph":    {"Print the order of a playbook's steps and their dependencies as DOT.", (*cli).graph},
 		"report":   {reportHelp, (*cli).report},
 		"test":     {testHelp, (*cli).test},
+		"capture":  {captureHelp, (*cli).capture},
 	}
 }
 

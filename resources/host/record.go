@@ -44,17 +44,25 @@ func recordPath(h Host, playbook string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return recordFile(dir, playbook), nil
+}
+
+// recordFile is where the state folder dir keeps playbook's record.
+func recordFile(dir, playbook string) string {
 	name := playbook
 	if !safeName.MatchString(name) {
 		sum := sha256.Sum256([]byte(playbook))
 		name = hex.EncodeToString(sum[:8])
 	}
-	return filepath.Join(dir, "records", name+".json"), nil
+	return filepath.Join(dir, "records", name+".json")
 }
 
 // ReadApplyRecord reads playbook's record on h; ok is false when there is
 // none yet.
 func ReadApplyRecord(h Host, playbook string) (rec ApplyRecord, ok bool, err error) {
+	if rr, is := h.(recordReader); is {
+		return rr.readApplyRecord(playbook)
+	}
 	path, err := recordPath(h, playbook)
 	if err != nil {
 		return rec, false, err
@@ -90,6 +98,12 @@ func ReadApplyRecord(h Host, playbook string) (rec ApplyRecord, ok bool, err err
 		return rec, false, fmt.Errorf("apply record %s: it is playbook %q's, not %q's", path, rec.Playbook, playbook)
 	}
 	return rec, true, nil
+}
+
+// recordReader is a host that reads apply records itself: a capture's
+// Recorder keeps the ones it reads.
+type recordReader interface {
+	readApplyRecord(playbook string) (ApplyRecord, bool, error)
 }
 
 // WriteApplyRecord replaces the record of rec.Playbook on h, keeping the
