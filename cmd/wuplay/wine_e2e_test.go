@@ -270,6 +270,8 @@ registry_key "old" {
 		m.wuplayOK(t, 0, "plan", "-detailed-exitcode", `C:\wuplay-test\registry.hcl`)
 	})
 
+	t.Run("capture round trip", m.captureRoundTrip)
+
 	t.Run("directory absent", func(t *testing.T) {
 		tree, outside := filepath.Join(m.work, "tree"), filepath.Join(m.work, "outside")
 		t.Cleanup(func() { os.RemoveAll(tree); os.RemoveAll(outside) })
