@@ -68,6 +68,10 @@ type StepPlan struct {
 	res resources.Resource
 }
 
+// Resource is the step's resource, as decoded for this plan (nil for a
+// step not planned: skipped, not targeted, symptom absent).
+func (sp *StepPlan) Resource() resources.Resource { return sp.res }
+
 // Changed counts the steps that change something and those that do not.
 func (p *Plan) Changed() (changed, unchanged int) {
 	for _, s := range p.Steps {

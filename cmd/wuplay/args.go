@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/wuplay/wuplay/resources/host"
 )
 
 // args are a parsed command line.
@@ -32,6 +34,8 @@ type args struct {
 	lockTimeout      time.Duration // apply
 	markdown         bool          // show, report
 	dryRun           bool          // backout
+	runExpr, junit   string        // test
+	content          bool          // capture
 	check, diff      bool          // fmt
 	// operands are the arguments after the flags of commands that take
 	// several (report, fmt) or none of a playbook's (help).
@@ -127,6 +131,20 @@ func backoutFlags(fs *flag.FlagSet, a *args) {
 	fs.BoolVar(&a.autoApprove, "auto-approve", false, "back out without asking")
 	fs.StringVar(&a.report, "report", "", "write an audit record of the backout to `FILE` (JSON)")
 	fs.DurationVar(&a.lockTimeout, "lock-timeout", 0, "wait up to `DURATION` for another wuplay changing the same host")
+}
+
+func testFlags(fs *flag.FlagSet, a *args) {
+	outputFlags(fs, a)
+	fs.StringVar(&a.runExpr, "run", "", "run only the tests whose names match `REGEXP`")
+	fs.StringVar(&a.junit, "junit", "", "also write a JUnit XML report to `FILE` (for Azure DevOps, GitLab, Jenkins)")
+}
+
+func captureFlags(fs *flag.FlagSet, a *args) {
+	fs.BoolVar(&a.noColor, "no-color", false, "no colour in output")
+	varFlags(fs, a)
+	fs.StringVar(&a.out, "out", "", "write the simulated host to the new folder `DIR`")
+	fs.BoolVar(&a.content, "content", false, fmt.Sprintf("put in the content of the files of up to %d KiB under the folders steps move, empty or delete (default: names and sizes)", host.MaxCaptureContent>>10))
+	fs.StringVar(&a.host, "host", "local", "the `HOST` to read: local (a Windows machine), or sim:DIR")
 }
 
 func showFlags(fs *flag.FlagSet, a *args) {

@@ -366,6 +366,8 @@ registry_key "old" {
 		wantLine(t, "second backout", out, "Plan: 0 to change, 0 unchanged.")
 	})
 
+	t.Run("capture round trip", m.captureRoundTrip)
+
 	t.Run("directory absent", func(t *testing.T) {
 		tree, outside := filepath.Join(m.work, "tree"), filepath.Join(m.work, "outside")
 		t.Cleanup(func() { os.RemoveAll(tree); os.RemoveAll(outside) })

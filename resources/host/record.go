@@ -63,6 +63,9 @@ func stateRoot(h Host) (*os.Root, error) {
 // ReadApplyRecord reads playbook's record on h; ok is false when there is
 // none yet.
 func ReadApplyRecord(h Host, playbook string) (rec ApplyRecord, ok bool, err error) {
+	if rr, is := h.(recordReader); is {
+		return rr.readApplyRecord(playbook)
+	}
 	root, err := stateRoot(h)
 	if err != nil {
 		return rec, false, fmt.Errorf("apply record: %w", err)
@@ -83,6 +86,12 @@ func ReadApplyRecord(h Host, playbook string) (rec ApplyRecord, ok bool, err err
 		return rec, false, fmt.Errorf("apply record %s: it is playbook %q's, not %q's", name, rec.Playbook, playbook)
 	}
 	return rec, true, nil
+}
+
+// recordReader is a host that reads apply records itself: a capture's
+// Recorder keeps the ones it reads.
+type recordReader interface {
+	readApplyRecord(playbook string) (ApplyRecord, bool, error)
 }
 
 // WriteApplyRecord replaces the record of rec.Playbook on h, keeping the

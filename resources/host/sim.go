@@ -280,7 +280,11 @@ func (s *Sim) Stat(p string) (PathInfo, error) {
 	if err != nil {
 		return PathInfo{}, pathError("lstat", p, err)
 	}
-	return pathInfo(filepath.Join(s.drive.Name(), name), fi), nil
+	info := pathInfo(filepath.Join(s.drive.Name(), name), fi)
+	if info.IsDir {
+		info.Size = 0 // as Windows gives a folder's size, whatever the file system below
+	}
+	return info, nil
 }
 
 // Volume is the drive letter: each drive is a volume.
