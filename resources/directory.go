@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/wuplay/wuplay/resources/host"
 )
@@ -22,23 +22,34 @@ type Directory struct {
 	AllowProtected bool
 }
 
+// pathAttr and allowProtectedAttr are the attributes of every type that
+// changes a path.
+var (
+	pathAttr           = Attribute{Name: "path", Type: cty.String, Required: true}
+	allowProtectedAttr = Attribute{Name: "allow_protected", Type: cty.Bool,
+		Doc: "Allow a delete, empty or rename of a protected path (the Windows folder, a profile root...); links and `..` are refused even so."}
+)
+
 func init() {
 	register(&Type{
 		Name: "directory",
-		Schema: &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-			{Name: "path", Required: true},
-			{Name: "state"},
-			{Name: "rename_to"},
-			{Name: "if_exists"},
-			{Name: "allow_protected"},
-		}},
+		Doc:  "Keeps a folder present, empty or absent; an absent folder may be moved aside rather than deleted.",
+		Schema: Schema{
+			pathAttr,
+			{Name: "state", Type: cty.String, Default: cty.StringVal("present"), Allowed: []string{"present", "empty", "absent"},
+				Doc: "`empty` deletes the contents and keeps the folder."},
+			{Name: "rename_to", Type: cty.String, Doc: "Move the folder here instead of deleting it (needs `state = \"absent\"`)."},
+			{Name: "if_exists", Type: cty.String, Default: cty.StringVal("fail"), Allowed: []string{"fail", "rotate", "replace"},
+				Doc: "When `rename_to` exists: fail; rotate to the first free `NAME.1`, `NAME.2`...; or replace it."},
+			allowProtectedAttr,
+		},
 		Decode: func(a *Attrs) Resource {
 			d := &Directory{
-				Path:           a.String("path", ""),
-				State:          a.Enum("state", "present", "present", "empty", "absent"),
-				RenameTo:       a.String("rename_to", ""),
-				IfExists:       a.Enum("if_exists", "fail", "fail", "rotate", "replace"),
-				AllowProtected: a.Bool("allow_protected", false),
+				Path:           a.String("path"),
+				State:          a.String("state"),
+				RenameTo:       a.String("rename_to"),
+				IfExists:       a.String("if_exists"),
+				AllowProtected: a.Bool("allow_protected"),
 			}
 			switch {
 			case a.Has("rename_to") && a.Known("state") && d.State != "absent":

@@ -13,8 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/hcl/v2"
-
 	"github.com/wuplay/wuplay/resources/host"
 )
 
@@ -171,10 +169,14 @@ func NoChange(format string, args ...any) Change {
 
 // Type is a resource type: its attributes and how to decode them.
 type Type struct {
-	Name   string
-	Schema *hcl.BodySchema
-	// Decode builds the resource from attributes that have been evaluated;
-	// unknown values (in validate) pass without checks of their content.
+	Name string
+	Doc  string
+	// Schema declares every attribute Decode reads, and no other.
+	Schema Schema
+	// Decode builds the resource from attributes that have been evaluated
+	// and checked against Schema; it checks what involves more than one
+	// attribute. Unknown values (in validate) pass without checks of
+	// their content. Decode reads nothing from a host.
 	Decode func(a *Attrs) Resource
 }
 
