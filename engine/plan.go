@@ -462,7 +462,11 @@ func (sc *scope) evalAttrs(schema resources.Schema, body hcl.Body, block hcl.Ran
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	return resources.EvalAttrs(schema, content, sc.evalContext(), block), diags
+	ctx := sc.evalContext()
+	for _, attr := range content.Attributes {
+		diags = append(diags, compareTypes(attr.Expr, ctx)...)
+	}
+	return resources.EvalAttrs(schema, content, ctx, block), diags
 }
 
 // decodeStep evaluates a step's when and attributes. run is false when
@@ -483,8 +487,9 @@ func (sc *scope) decodeStep(s *Step) (res resources.Resource, run bool, diags hc
 
 // boolExpr evaluates a when or detect; an unknown value (validate) is true.
 func (sc *scope) boolExpr(e hcl.Expression, what string) (bool, hcl.Diagnostics) {
-	v, diags := e.Value(sc.evalContext())
-	if diags.HasErrors() {
+	diags := compareTypes(e, sc.evalContext())
+	v, d := e.Value(sc.evalContext())
+	if diags = append(diags, d...); diags.HasErrors() {
 		return true, diags
 	}
 	v, err := convert.Convert(v, cty.Bool)
