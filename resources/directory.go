@@ -25,7 +25,7 @@ type Directory struct {
 // pathAttr and allowProtectedAttr are the attributes of every type that
 // changes a path.
 var (
-	pathAttr           = Attribute{Name: "path", Type: cty.String, Required: true}
+	pathAttr           = Attribute{Name: "path", Type: cty.String, Required: true, Doc: "Such as `C:\\Windows\\SDTemp` or `/var/tmp/x`."}
 	allowProtectedAttr = Attribute{Name: "allow_protected", Type: cty.Bool,
 		Doc: "Allow a delete, empty or rename of a protected path (the Windows folder, a profile root...); links and `..` are refused even so."}
 )

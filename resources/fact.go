@@ -67,8 +67,8 @@ func init() {
 		Doc:    "Whether a path exists and what it is.",
 		Schema: Schema{pathAttr},
 		Values: Schema{
-			{Name: "exists", Type: cty.Bool},
-			{Name: "is_dir", Type: cty.Bool},
+			{Name: "exists", Type: cty.Bool, Doc: "Something is at the path."},
+			{Name: "is_dir", Type: cty.Bool, Doc: "It is a folder."},
 			{Name: "size", Type: cty.Number, Doc: "In bytes."},
 			{Name: "mtime", Type: cty.String, Doc: "When it last changed: " + timeDoc + "."},
 		},
@@ -83,7 +83,7 @@ func init() {
 		},
 		Values: Schema{
 			{Name: "exists", Type: cty.Bool, Doc: "A file is there (not a folder)."},
-			{Name: "content", Type: cty.String},
+			{Name: "content", Type: cty.String, Doc: "The whole file, or \"\"."},
 			{Name: "lines", Type: cty.List(cty.String), Doc: "The lines that match `pattern`."},
 		},
 		Decode: func(a *Attrs) Fact { return &FileFact{Path: a.String("path"), Pattern: a.Regexp("pattern")} },
@@ -91,9 +91,9 @@ func init() {
 	registerFact(&FactType{
 		Name:   "registry_value",
 		Doc:    "A registry value. Its data is also given in the attribute of its type, so that each attribute has one type.",
-		Schema: Schema{regKeyAttr, {Name: "name", Type: cty.String, Required: true}},
+		Schema: Schema{regKeyAttr, {Name: "name", Type: cty.String, Required: true, Doc: "The value's name under the key."}},
 		Values: Schema{
-			{Name: "exists", Type: cty.Bool},
+			{Name: "exists", Type: cty.Bool, Doc: "The key holds a value of that name."},
 			{Name: "type", Type: cty.String, Doc: "string, expand_string, dword, qword, multi_string or binary; \"\" when it does not exist."},
 			{Name: "data", Type: cty.String,
 				Doc: "The data as text: a string as it is, a dword or qword in decimal, a multi_string's strings one a line, a binary's hex digits."},
@@ -105,9 +105,9 @@ func init() {
 	registerFact(&FactType{
 		Name:   "service",
 		Doc:    "A service's state.",
-		Schema: Schema{{Name: "name", Type: cty.String, Required: true}},
+		Schema: Schema{{Name: "name", Type: cty.String, Required: true, Doc: "The service's name, not its display name."}},
 		Values: Schema{
-			{Name: "exists", Type: cty.Bool},
+			{Name: "exists", Type: cty.Bool, Doc: "The service is installed."},
 			{Name: "state", Type: cty.String, Doc: "running, stopped, start_pending or stop_pending."},
 			{Name: "start_type", Type: cty.String, Doc: "automatic, manual or disabled."},
 			{Name: "dependents", Type: cty.List(cty.String), Doc: "The running services that depend on it."},
@@ -135,7 +135,7 @@ func init() {
 		},
 		Values: Schema{
 			{Name: "exit_code", Type: cty.Number},
-			{Name: "output", Type: cty.String},
+			{Name: "output", Type: cty.String, Doc: "What it printed."},
 		},
 		Decode: func(a *Attrs) Fact {
 			run, shell := a.Strings("run"), a.Bool("shell")
@@ -165,7 +165,7 @@ func init() {
 		Name: "eventlog",
 		Doc:  "The newest events of a log.",
 		Schema: Schema{
-			{Name: "channel", Type: cty.String, Default: cty.StringVal("System")},
+			{Name: "channel", Type: cty.String, Default: cty.StringVal("System"), Doc: "The log, such as System or Application."},
 			{Name: "provider", Type: cty.String, Doc: "Only events of this provider."},
 			{Name: "ids", Type: cty.List(cty.Number), Check: each(wholeNumber(0, 65535)), Doc: "Only events of these ids, such as `[19, 20]`."},
 			{Name: "max", Type: cty.Number, Default: cty.NumberIntVal(10), Check: wholeNumber(1, 10000), Doc: "How many of the newest events to read."},
@@ -173,8 +173,8 @@ func init() {
 		},
 		Values: Schema{
 			{Name: "available", Type: cty.Bool, Doc: "false where the log cannot be read, with `error`."},
-			{Name: "error", Type: cty.String},
-			{Name: "count", Type: cty.Number},
+			{Name: "error", Type: cty.String, Doc: "Why the log cannot be read, or \"\"."},
+			{Name: "count", Type: cty.Number, Doc: "How many events there are in `events`."},
 			{Name: "events", Type: cty.List(eventType), Doc: "Newest first, each with `time` (" + timeDoc + "), `id`, `provider` and `message`."},
 		},
 		Decode: func(a *Attrs) Fact {

@@ -23,7 +23,7 @@ func init() {
 		Doc:  "Keeps a file present, with the given content if it has one, or absent.",
 		Schema: Schema{
 			pathAttr,
-			{Name: "state", Type: cty.String, Default: cty.StringVal("present"), Allowed: []string{"present", "absent"}},
+			{Name: "state", Type: cty.String, Default: cty.StringVal("present"), Allowed: []string{"present", "absent"}, Doc: "`absent` deletes it."},
 			{Name: "content", Type: cty.String, Doc: "The whole content; left out, a present file keeps what it holds (a new one is empty)."},
 			allowProtectedAttr,
 		},

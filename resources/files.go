@@ -27,7 +27,7 @@ func init() {
 		Schema: Schema{
 			{Name: "path", Type: cty.String, Required: true, Doc: "The folder."},
 			{Name: "pattern", Type: cty.String, Required: true, Check: fileNamePattern, Doc: "A file name pattern such as `qmgr*.dat`."},
-			{Name: "state", Type: cty.String, Default: cty.StringVal("absent"), Allowed: []string{"absent"}},
+			{Name: "state", Type: cty.String, Default: cty.StringVal("absent"), Allowed: []string{"absent"}, Doc: "The files are deleted."},
 			allowProtectedAttr,
 		},
 		Decode: func(a *Attrs) Resource {

@@ -40,7 +40,7 @@ func init() {
 		Doc:  "Keeps a registry key present or absent; deleting it deletes everything under it.",
 		Schema: Schema{
 			regKeyAttr,
-			{Name: "state", Type: cty.String, Default: cty.StringVal("present"), Allowed: []string{"present", "absent"}},
+			{Name: "state", Type: cty.String, Default: cty.StringVal("present"), Allowed: []string{"present", "absent"}, Doc: "`absent` deletes the key and everything under it."},
 			{Name: "backup", Type: cty.String,
 				Doc: "A path: before the delete, export the key once to a `.reg` file that `reg import` restores (needs `state = \"absent\"`)."},
 			{Name: "allow_protected", Type: cty.Bool, Doc: "Keys Windows needs, such as `HKLM\\SOFTWARE\\Microsoft`, are refused without it."},

@@ -36,8 +36,8 @@ func init() {
 		Doc:  "Keeps a registry value present, with a type and data, or absent.",
 		Schema: Schema{
 			regKeyAttr,
-			{Name: "name", Type: cty.String, Required: true},
-			{Name: "state", Type: cty.String, Default: cty.StringVal("present"), Allowed: []string{"present", "absent"}},
+			{Name: "name", Type: cty.String, Required: true, Doc: "The value's name under the key."},
+			{Name: "state", Type: cty.String, Default: cty.StringVal("present"), Allowed: []string{"present", "absent"}, Doc: "`absent` deletes the value."},
 			{Name: "type", Type: cty.String, Allowed: host.RegTypes, Doc: "Needed when present."},
 			{Name: "data", Type: cty.DynamicPseudoType,
 				Doc: "Needed when present: a whole number for dword and qword, a list of strings for multi_string, hex digits for binary, a string otherwise."},
