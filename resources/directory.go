@@ -56,6 +56,12 @@ func init() {
 				a.Errorf("rename_to", "rename_to moves the folder aside, so it needs state = \"absent\"")
 			case a.Has("if_exists") && !a.Has("rename_to"):
 				a.Errorf("if_exists", "if_exists says what to do when rename_to exists, so it needs rename_to")
+			case d.RenameTo != "" && a.Known("path") && a.Known("rename_to"):
+				// Objects judges the paths as the host compares them; the
+				// same text is the same folder on every host.
+				if err := renameLoop(d.Path, d.RenameTo, d.RenameTo, d.Path); err != nil {
+					a.Errorf("rename_to", "%s", err)
+				}
 			}
 			return d
 		},
@@ -81,15 +87,8 @@ func (d *Directory) Objects(h host.Host) ([]Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A folder cannot move into itself, and a replace of an ancestor or
-	// a descendant would delete both trees.
-	switch {
-	case dst.Key == src.Key:
-		return nil, fmt.Errorf("rename_to %s is the folder itself", d.RenameTo)
-	case within(dst.Key.ID, src.Key.ID):
-		return nil, fmt.Errorf("rename_to %s is inside %s: a folder cannot be moved into itself", d.RenameTo, d.Path)
-	case within(src.Key.ID, dst.Key.ID):
-		return nil, fmt.Errorf("rename_to %s holds %s: a folder cannot be moved onto a folder that holds it", d.RenameTo, d.Path)
+	if err := renameLoop(src.Key.ID, dst.Key.ID, d.RenameTo, d.Path); err != nil {
+		return nil, err
 	}
 	parent, err := pathObject(h, parentDir(d.RenameTo), false)
 	if err != nil {
@@ -100,6 +99,21 @@ func (d *Directory) Objects(h host.Host) ([]Object, error) {
 	}
 	numbered, err := entriesObject(h, parentDir(d.RenameTo), baseName(d.RenameTo)+".*", false)
 	return []Object{src, dst, parent, numbered}, err
+}
+
+// renameLoop refuses a rename of the folder src to dst, path keys or the
+// paths as written, that is no move: a folder cannot move into itself,
+// and a replace of an ancestor or a descendant would delete both trees.
+func renameLoop(src, dst, renameTo, path string) error {
+	switch {
+	case dst == src:
+		return fmt.Errorf("rename_to %s is the folder itself", renameTo)
+	case within(dst, src):
+		return fmt.Errorf("rename_to %s is inside %s: a folder cannot be moved into itself", renameTo, path)
+	case within(src, dst):
+		return fmt.Errorf("rename_to %s holds %s: a folder cannot be moved onto a folder that holds it", renameTo, path)
+	}
+	return nil
 }
 
 // within reports whether the path key id lies under the path key parent.
