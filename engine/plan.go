@@ -427,7 +427,7 @@ func (sc *scope) setFact(f *Fact, v cty.Value) {
 // before it, and decodes it; nil when it has errors.
 func (sc *scope) decodeFact(f *Fact) (resources.Fact, hcl.Diagnostics) {
 	ft, _ := resources.LookupFact(f.Type)
-	a, diags := sc.evalAttrs(ft.Schema, f.Config, f.DeclRange)
+	a, diags := sc.evalAttrs(ft.Schema, ft.Body(), f.Config, f.DeclRange)
 	if a == nil {
 		return nil, diags
 	}
@@ -455,10 +455,10 @@ func (sc *scope) readFacts(ctx context.Context, pb *Playbook) hcl.Diagnostics {
 	return diags
 }
 
-// evalAttrs checks body against schema and evaluates its attributes; nil
-// when the body does not fit the schema.
-func (sc *scope) evalAttrs(schema resources.Schema, body hcl.Body, block hcl.Range) (*resources.Attrs, hcl.Diagnostics) {
-	content, diags := body.Content(schema.Body())
+// evalAttrs checks body against the schema (bodySchema is its HCL form)
+// and evaluates its attributes; nil when the body does not fit.
+func (sc *scope) evalAttrs(schema resources.Schema, bodySchema *hcl.BodySchema, body hcl.Body, block hcl.Range) (*resources.Attrs, hcl.Diagnostics) {
+	content, diags := body.Content(bodySchema)
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -477,7 +477,7 @@ func (sc *scope) decodeStep(s *Step) (res resources.Resource, run bool, diags hc
 		run, diags = sc.boolExpr(s.When, "when")
 	}
 	t, _ := resources.Lookup(s.Type)
-	a, d := sc.evalAttrs(t.Schema, s.Config, s.DeclRange)
+	a, d := sc.evalAttrs(t.Schema, t.Body(), s.Config, s.DeclRange)
 	if diags = append(diags, d...); a == nil {
 		return nil, run, diags
 	}

@@ -17,6 +17,9 @@ import (
 // their values are unknown, finds these as plan does. An operand whose
 // type is not known (null, or inside a for expression) is left to run.
 func compareTypes(e hcl.Expression, ctx *hcl.EvalContext) hcl.Diagnostics {
+	if plain(e) {
+		return nil
+	}
 	var diags hcl.Diagnostics
 	eachNode(e, func(n hclsyntax.Node) {
 		op, ok := n.(*hclsyntax.BinaryOpExpr)
@@ -73,6 +76,31 @@ func convertHint(a, b cty.Type) string {
 		return "Compare length(LIST) or the elements instead."
 	}
 	return "Convert one side to the other's type."
+}
+
+// plain reports whether e is a literal or a template of literals, as most
+// attributes are: it holds no comparison, and a walk would cost a plan of
+// thousands of steps more than the rest of its evaluation.
+func plain(e hcl.Expression) bool {
+	if y, ok := e.(*yamlExpr); ok {
+		if y.tmpl == nil {
+			return y.items == nil && y.keys == nil
+		}
+		e = y.tmpl
+	}
+	e = hcl.UnwrapExpressionUntil(e, func(e hcl.Expression) bool { _, ok := e.(*chargedExpr); return !ok })
+	switch e := e.(type) {
+	case *hclsyntax.LiteralValueExpr:
+		return true
+	case *hclsyntax.TemplateExpr:
+		for _, p := range e.Parts {
+			if _, ok := hcl.UnwrapExpression(p).(*hclsyntax.LiteralValueExpr); !ok {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // eachNode calls fn on every node of e's syntax: HCL's, and the templates

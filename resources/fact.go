@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/wuplay/wuplay/resources/host"
@@ -38,12 +39,18 @@ type FactType struct {
 	// Decode builds the fact from its checked attributes; it reads
 	// nothing from a host, so that validate runs it too.
 	Decode func(a *Attrs) Fact
+
+	body *hcl.BodySchema // Schema's, made once
 }
+
+// Body is the fact block's schema as HCL and the YAML loader check it.
+func (ft *FactType) Body() *hcl.BodySchema { return ft.body }
 
 var factTypes = map[string]*FactType{}
 
 func registerFact(ft *FactType) {
 	ft.Value = ft.Values.ObjectType()
+	ft.body = ft.Schema.Body()
 	factTypes[ft.Name] = ft
 }
 

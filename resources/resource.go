@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/hcl/v2"
+
 	"github.com/wuplay/wuplay/resources/host"
 )
 
@@ -243,11 +245,20 @@ type Type struct {
 	// attribute. Unknown values (in validate) pass without checks of
 	// their content. Decode reads nothing from a host.
 	Decode func(a *Attrs) Resource
+
+	body *hcl.BodySchema // Schema's, made once
 }
+
+// Body is the type's schema as HCL and the YAML loader check a body
+// against.
+func (t *Type) Body() *hcl.BodySchema { return t.body }
 
 var types = map[string]*Type{}
 
-func register(t *Type) { types[t.Name] = t }
+func register(t *Type) {
+	t.body = t.Schema.Body()
+	types[t.Name] = t
+}
 
 // Lookup returns the resource type called name.
 func Lookup(name string) (*Type, bool) {

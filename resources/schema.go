@@ -83,21 +83,18 @@ type Attrs struct {
 	Block  hcl.Range
 	schema Schema
 	attrs  hcl.Attributes
-	// values holds the attributes that are set and not in error; set
-	// every attribute written, in error or not.
+	// values holds every attribute written: cty.NilVal for one in error.
 	values map[string]cty.Value
-	set    map[string]bool
 	Diags  hcl.Diagnostics
-	// read records the attributes Decode asked about, for the test that
-	// a schema and its Decode agree.
+	// read, when not nil, records the attributes Decode asks about, for
+	// the test that a schema and its Decode agree.
 	read map[string]bool
 }
 
 // EvalAttrs evaluates every attribute of content in ctx, as schema
 // declares it. content has been checked against schema.Body().
 func EvalAttrs(schema Schema, content *hcl.BodyContent, ctx *hcl.EvalContext, block hcl.Range) *Attrs {
-	a := &Attrs{Block: block, schema: schema, attrs: content.Attributes,
-		values: map[string]cty.Value{}, set: map[string]bool{}, read: map[string]bool{}}
+	a := &Attrs{Block: block, schema: schema, attrs: content.Attributes, values: make(map[string]cty.Value, len(content.Attributes))}
 	for name, attr := range content.Attributes {
 		at, ok := schema.Lookup(name)
 		if !ok {
@@ -108,10 +105,7 @@ func EvalAttrs(schema Schema, content *hcl.BodyContent, ctx *hcl.EvalContext, bl
 		if diags.HasErrors() || v.IsNull() {
 			continue
 		}
-		a.set[name] = true
-		if v, ok := a.typed(at, v); ok {
-			a.values[name] = v
-		}
+		a.values[name], _ = a.typed(at, v)
 	}
 	return a
 }
@@ -176,15 +170,16 @@ func describe(v cty.Value) string {
 // Has reports whether the step sets name.
 func (a *Attrs) Has(name string) bool {
 	a.declared(name)
-	return a.set[name]
+	_, ok := a.values[name]
+	return ok
 }
 
 // Known reports whether name's value is known: in validate, values that
 // depend on the host are not.
 func (a *Attrs) Known(name string) bool {
 	a.declared(name)
-	v, ok := a.values[name]
-	return !ok || v.IsWhollyKnown()
+	v := a.values[name]
+	return v == cty.NilVal || v.IsWhollyKnown()
 }
 
 // Errorf records an error about attribute name, or about the whole step
@@ -202,7 +197,9 @@ func (a *Attrs) declared(name string) *Attribute {
 	if !ok {
 		panic("resources: Decode reads " + name + ", which its schema does not declare")
 	}
-	a.read[name] = true
+	if a.read != nil {
+		a.read[name] = true
+	}
 	return at
 }
 
@@ -210,7 +207,7 @@ func (a *Attrs) declared(name string) *Attribute {
 // left out or in error, null without a default, unknown when unknown.
 func (a *Attrs) Value(name string) cty.Value {
 	at := a.declared(name)
-	if v, ok := a.values[name]; ok {
+	if v := a.values[name]; v != cty.NilVal {
 		return v
 	}
 	if at.Default != cty.NilVal {

@@ -48,6 +48,7 @@ func decodeHCL(t *testing.T, schema Schema, src string) *Attrs {
 	content, diags := f.Body.Content(schema.Body())
 	a := EvalAttrs(schema, content, nil, hcl.Range{Filename: "t.hcl"})
 	a.Diags = append(diags, a.Diags...)
+	a.read = map[string]bool{}
 	return a
 }
 
