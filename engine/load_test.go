@@ -185,7 +185,7 @@ func TestValidateCatchesExpressionMistakes(t *testing.T) {
 		"unknown function":  {`path = nope("x")`, "Call to unknown function"},
 		"unknown variable":  {`path = var.nope`, "Unsupported attribute"},
 		"unknown fact":      {`path = fact.path.nope.exists`, "Unsupported attribute"},
-		"wrong type":        {`path = ["a"]`, "path: string required"},
+		"wrong type":        {`path = ["a"]`, "path is a string, not a list"},
 		"bad state":         {`path = "/a"` + "\n" + `state = "gone"`, `state = "gone": want present, absent`},
 		"content if absent": {`path = "/a"` + "\n" + `state = "absent"` + "\n" + `content = "x"`, "an absent file has no content"},
 	}

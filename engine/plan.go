@@ -392,18 +392,17 @@ func preflightElevation(p *Plan, h host.Host) hcl.Diagnostics {
 }
 
 // Validate checks a playbook without a host: every expression, attribute
-// and reference, with the host's values (env, facts) unknown.
+// and reference, with the host's values (env, facts) unknown. Facts and
+// steps are decoded as plan decodes them, so that a playbook mistake plan
+// would find without a host, validate finds.
 func Validate(pb *Playbook, vars Vars) hcl.Diagnostics {
 	vals, diags := pb.resolve(vars)
 	pb.budget.reset()
 	sc := &scope{vars: vals, facts: map[string]map[string]cty.Value{}, budget: pb.budget}
 	for _, f := range pb.Facts {
-		ft, _ := resources.LookupFact(f.Type)
-		content, d := f.Config.Content(ft.Schema)
+		_, d := sc.decodeFact(f)
 		diags = append(diags, d...)
-		if !d.HasErrors() {
-			diags = append(diags, resources.EvalAttrs(content, sc.evalContext(), f.DeclRange).Diags...)
-		}
+		ft, _ := resources.LookupFact(f.Type)
 		sc.setFact(f, cty.UnknownVal(ft.Value))
 	}
 	if pb.Detect != nil {
@@ -428,18 +427,26 @@ func (sc *scope) setFact(f *Fact, v cty.Value) {
 	sc.facts[f.Type][f.Name] = v
 }
 
+// decodeFact evaluates a fact's attributes, in the scope of the facts
+// before it, and decodes it; nil when it has errors.
+func (sc *scope) decodeFact(f *Fact) (resources.Fact, hcl.Diagnostics) {
+	ft, _ := resources.LookupFact(f.Type)
+	a, diags := sc.evalAttrs(ft.Schema, ft.Body(), f.Config, f.DeclRange)
+	if a == nil {
+		return nil, diags
+	}
+	fact := ft.Decode(a)
+	if diags = append(diags, a.Diags...); diags.HasErrors() {
+		return nil, diags
+	}
+	return fact, diags
+}
+
 func (sc *scope) readFacts(ctx context.Context, pb *Playbook) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, f := range pb.Facts {
-		ft, _ := resources.LookupFact(f.Type)
-		content, d := f.Config.Content(ft.Schema)
-		diags = append(diags, d...)
-		if d.HasErrors() {
-			continue
-		}
-		a := resources.EvalAttrs(content, sc.evalContext(), f.DeclRange)
-		fact := ft.Decode(a)
-		if diags = append(diags, a.Diags...); a.Diags.HasErrors() {
+		fact, d := sc.decodeFact(f)
+		if diags = append(diags, d...); fact == nil {
 			continue
 		}
 		v, err := fact.Read(ctx, sc.host)
@@ -452,28 +459,41 @@ func (sc *scope) readFacts(ctx context.Context, pb *Playbook) hcl.Diagnostics {
 	return diags
 }
 
+// evalAttrs checks body against the schema (bodySchema is its HCL form)
+// and evaluates its attributes; nil when the body does not fit.
+func (sc *scope) evalAttrs(schema resources.Schema, bodySchema *hcl.BodySchema, body hcl.Body, block hcl.Range) (*resources.Attrs, hcl.Diagnostics) {
+	content, diags := body.Content(bodySchema)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	ctx := sc.evalContext()
+	for _, attr := range content.Attributes {
+		diags = append(diags, compareTypes(attr.Expr, ctx)...)
+	}
+	return resources.EvalAttrs(schema, content, ctx, block), diags
+}
+
 // decodeStep evaluates a step's when and attributes. run is false when
 // its when is false.
 func (sc *scope) decodeStep(s *Step) (res resources.Resource, run bool, diags hcl.Diagnostics) {
-	ctx := sc.evalContext()
 	run = true
 	if s.When != nil {
 		run, diags = sc.boolExpr(s.When, "when")
 	}
 	t, _ := resources.Lookup(s.Type)
-	content, d := s.Config.Content(t.Schema)
-	if diags = append(diags, d...); d.HasErrors() {
+	a, d := sc.evalAttrs(t.Schema, t.Body(), s.Config, s.DeclRange)
+	if diags = append(diags, d...); a == nil {
 		return nil, run, diags
 	}
-	a := resources.EvalAttrs(content, ctx, s.DeclRange)
 	res = t.Decode(a)
 	return res, run, append(diags, a.Diags...)
 }
 
 // boolExpr evaluates a when or detect; an unknown value (validate) is true.
 func (sc *scope) boolExpr(e hcl.Expression, what string) (bool, hcl.Diagnostics) {
-	v, diags := e.Value(sc.evalContext())
-	if diags.HasErrors() {
+	diags := compareTypes(e, sc.evalContext())
+	v, d := e.Value(sc.evalContext())
+	if diags = append(diags, d...); diags.HasErrors() {
 		return true, diags
 	}
 	v, err := convert.Convert(v, cty.Bool)

@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/wuplay/wuplay/resources/host"
@@ -37,79 +35,50 @@ type Command struct {
 }
 
 func init() {
+	// A command is a list of the program and its arguments, or with
+	// shell = true one command line.
+	command := func(name, doc string) Attribute {
+		return Attribute{Name: name, Type: cty.List(cty.String), Lone: true, Doc: doc}
+	}
+	run := command("run", "The program and its arguments, as a list; a command line only with `shell = true`.")
+	run.Required = true
 	register(&Type{
 		Name: "command",
-		Schema: &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-			{Name: "run", Required: true},
-			{Name: "shell"},
-			{Name: "creates"},
-			{Name: "removes"},
-			{Name: "unless"},
-			{Name: "only_if"},
-			{Name: "timeout"},
-			{Name: "exit_codes"},
-			{Name: "reboot_required"},
-		}},
+		Doc:  "Runs a program that has no state to compare; its guards say when it is done or not needed. Guard commands run at plan time and must change nothing.",
+		Schema: Schema{
+			run,
+			{Name: "shell", Type: cty.Bool, Doc: "Run `run`, `unless` and `only_if` through the shell (`cmd /c`, `sh -c`)."},
+			{Name: "creates", Type: cty.String, Doc: "A path whose existence means done."},
+			{Name: "removes", Type: cty.String, Doc: "A path whose absence means not needed."},
+			command("unless", "A command whose success means done."),
+			command("only_if", "A command whose failure means not needed."),
+			{Name: "timeout", Type: cty.String, Default: cty.StringVal("5m"), Check: positiveDuration, Doc: "How long it may run, a duration."},
+			{Name: "exit_codes", Type: cty.List(cty.Number), Default: cty.ListVal([]cty.Value{cty.Zero}),
+				Check: each(wholeNumber(0, 1<<32-1)), Doc: "The exit codes that mean success."},
+			{Name: "reboot_required", Type: cty.Bool,
+				Doc: "Once it has run, the host needs a restart: the apply summary, the `-json` apply summary, the `-report` record and the Ansible result say so."},
+		},
 		Decode: func(a *Attrs) Resource {
 			c := &Command{
 				Run:            a.Strings("run"),
-				Shell:          a.Bool("shell", false),
-				Creates:        a.String("creates", ""),
-				Removes:        a.String("removes", ""),
+				Shell:          a.Bool("shell"),
+				Creates:        a.String("creates"),
+				Removes:        a.String("removes"),
 				Unless:         a.Strings("unless"),
 				OnlyIf:         a.Strings("only_if"),
-				Timeout:        a.Duration("timeout", 5*time.Minute),
-				RebootRequired: a.Bool("reboot_required", false),
-				ExitCodes:      []int{0},
+				Timeout:        a.Duration("timeout"),
+				ExitCodes:      a.Ints("exit_codes"),
+				RebootRequired: a.Bool("reboot_required"),
 			}
-			if codes := a.Strings("exit_codes"); len(codes) > 0 {
-				c.ExitCodes = nil
-				for _, s := range codes {
-					n, err := strconv.Atoi(s)
-					if err != nil {
-						a.Errorf("exit_codes", "exit_codes is a list of whole numbers")
-					}
-					c.ExitCodes = append(c.ExitCodes, n)
-				}
-			}
-			if a.Known("run") && len(c.Run) == 0 {
+			if a.Known("run") && !a.Value("run").IsNull() && len(c.Run) == 0 {
 				a.Errorf("run", "run is a program and its arguments, such as [\"netsh\", \"winsock\", \"reset\"]")
 			}
-			if a.Known("run") && !c.Shell && len(c.Run) == 1 && strings.Contains(c.Run[0], " ") {
+			if a.Known("run") && a.Known("shell") && !c.Shell && len(c.Run) == 1 && strings.Contains(c.Run[0], " ") {
 				a.Errorf("run", "run is a list of the program and each argument (%q is one program name); write it as a list, or set shell = true", c.Run[0])
 			}
 			return c
 		},
 	})
-}
-
-// Strings returns a list of strings (a lone string is a list of one).
-func (a *Attrs) Strings(name string) []string {
-	v, ok := a.values[name]
-	if !ok || v.IsNull() || !v.IsWhollyKnown() {
-		return nil
-	}
-	if v.Type() == cty.String || v.Type() == cty.Number {
-		return []string{a.String(name, "")}
-	}
-	if !v.CanIterateElements() {
-		a.Errorf(name, "%s is a list of strings", name)
-		return nil
-	}
-	var out []string
-	for it := v.ElementIterator(); it.Next(); {
-		_, e := it.Element()
-		switch {
-		case e.Type() == cty.String:
-			out = append(out, e.AsString())
-		case e.Type() == cty.Number:
-			out = append(out, e.AsBigFloat().Text('f', -1))
-		default:
-			a.Errorf(name, "%s is a list of strings", name)
-			return nil
-		}
-	}
-	return out
 }
 
 // Objects are the command's guards: the paths of creates and removes,

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/wuplay/wuplay/resources/host"
 )
@@ -22,29 +22,46 @@ type Directory struct {
 	AllowProtected bool
 }
 
+// pathAttr and allowProtectedAttr are the attributes of every type that
+// changes a path.
+var (
+	pathAttr           = Attribute{Name: "path", Type: cty.String, Required: true, Doc: "Such as `C:\\Windows\\SDTemp` or `/var/tmp/x`."}
+	allowProtectedAttr = Attribute{Name: "allow_protected", Type: cty.Bool,
+		Doc: "Allow a delete, empty or rename of a protected path (the Windows folder, a profile root...); links and `..` are refused even so."}
+)
+
 func init() {
 	register(&Type{
 		Name: "directory",
-		Schema: &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-			{Name: "path", Required: true},
-			{Name: "state"},
-			{Name: "rename_to"},
-			{Name: "if_exists"},
-			{Name: "allow_protected"},
-		}},
+		Doc:  "Keeps a folder present, empty or absent; an absent folder may be moved aside rather than deleted.",
+		Schema: Schema{
+			pathAttr,
+			{Name: "state", Type: cty.String, Default: cty.StringVal("present"), Allowed: []string{"present", "empty", "absent"},
+				Doc: "`empty` deletes the contents and keeps the folder."},
+			{Name: "rename_to", Type: cty.String, Doc: "Move the folder here instead of deleting it (needs `state = \"absent\"`)."},
+			{Name: "if_exists", Type: cty.String, Default: cty.StringVal("fail"), Allowed: []string{"fail", "rotate", "replace"},
+				Doc: "When `rename_to` exists: fail; rotate to the first free `NAME.1`, `NAME.2`...; or replace it."},
+			allowProtectedAttr,
+		},
 		Decode: func(a *Attrs) Resource {
 			d := &Directory{
-				Path:           a.String("path", ""),
-				State:          a.Enum("state", "present", "present", "empty", "absent"),
-				RenameTo:       a.String("rename_to", ""),
-				IfExists:       a.Enum("if_exists", "fail", "fail", "rotate", "replace"),
-				AllowProtected: a.Bool("allow_protected", false),
+				Path:           a.String("path"),
+				State:          a.String("state"),
+				RenameTo:       a.String("rename_to"),
+				IfExists:       a.String("if_exists"),
+				AllowProtected: a.Bool("allow_protected"),
 			}
 			switch {
 			case a.Has("rename_to") && a.Known("state") && d.State != "absent":
 				a.Errorf("rename_to", "rename_to moves the folder aside, so it needs state = \"absent\"")
 			case a.Has("if_exists") && !a.Has("rename_to"):
 				a.Errorf("if_exists", "if_exists says what to do when rename_to exists, so it needs rename_to")
+			case d.RenameTo != "" && a.Known("path") && a.Known("rename_to"):
+				// Objects judges the paths as the host compares them; the
+				// same text is the same folder on every host.
+				if err := renameLoop(d.Path, d.RenameTo, d.RenameTo, d.Path); err != nil {
+					a.Errorf("rename_to", "%s", err)
+				}
 			}
 			return d
 		},
@@ -70,15 +87,8 @@ func (d *Directory) Objects(h host.Host) ([]Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A folder cannot move into itself, and a replace of an ancestor or
-	// a descendant would delete both trees.
-	switch {
-	case dst.Key == src.Key:
-		return nil, fmt.Errorf("rename_to %s is the folder itself", d.RenameTo)
-	case within(dst.Key.ID, src.Key.ID):
-		return nil, fmt.Errorf("rename_to %s is inside %s: a folder cannot be moved into itself", d.RenameTo, d.Path)
-	case within(src.Key.ID, dst.Key.ID):
-		return nil, fmt.Errorf("rename_to %s holds %s: a folder cannot be moved onto a folder that holds it", d.RenameTo, d.Path)
+	if err := renameLoop(src.Key.ID, dst.Key.ID, d.RenameTo, d.Path); err != nil {
+		return nil, err
 	}
 	parent, err := pathObject(h, parentDir(d.RenameTo), false)
 	if err != nil {
@@ -89,6 +99,21 @@ func (d *Directory) Objects(h host.Host) ([]Object, error) {
 	}
 	numbered, err := entriesObject(h, parentDir(d.RenameTo), baseName(d.RenameTo)+".*", false)
 	return []Object{src, dst, parent, numbered}, err
+}
+
+// renameLoop refuses a rename of the folder src to dst, path keys or the
+// paths as written, that is no move: a folder cannot move into itself,
+// and a replace of an ancestor or a descendant would delete both trees.
+func renameLoop(src, dst, renameTo, path string) error {
+	switch {
+	case dst == src:
+		return fmt.Errorf("rename_to %s is the folder itself", renameTo)
+	case within(dst, src):
+		return fmt.Errorf("rename_to %s is inside %s: a folder cannot be moved into itself", renameTo, path)
+	case within(src, dst):
+		return fmt.Errorf("rename_to %s holds %s: a folder cannot be moved onto a folder that holds it", renameTo, path)
+	}
+	return nil
 }
 
 // within reports whether the path key id lies under the path key parent.

@@ -3,8 +3,10 @@ package resources
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"regexp"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,15 +24,35 @@ type Fact interface {
 
 // FactType is a kind of fact: its attributes and the value it reads.
 type FactType struct {
-	Name   string
-	Schema *hcl.BodySchema
-	// Value is the type of what Read returns; validate, which reads
-	// nothing, uses an unknown value of it.
-	Value  cty.Type
+	Name string
+	Doc  string
+	// Schema declares the fact block's attributes, every one Decode reads.
+	Schema Schema
+	// Values declares what Read gives, fact.TYPE.NAME.ATTRIBUTE: each
+	// attribute's type and meaning. Every attribute has one type, so that
+	// validate, which reads nothing, knows the type of every expression
+	// over facts.
+	Values Schema
+	// Value is the type of what Read returns, made from Values; validate
+	// uses an unknown value of it.
+	Value cty.Type
+	// Decode builds the fact from its checked attributes; it reads
+	// nothing from a host, so that validate runs it too.
 	Decode func(a *Attrs) Fact
+
+	body *hcl.BodySchema // Schema's, made once
 }
 
+// Body is the fact block's schema as HCL and the YAML loader check it.
+func (ft *FactType) Body() *hcl.BodySchema { return ft.body }
+
 var factTypes = map[string]*FactType{}
+
+func registerFact(ft *FactType) {
+	ft.Value = ft.Values.ObjectType()
+	ft.body = ft.Schema.Body()
+	factTypes[ft.Name] = ft
+}
 
 // LookupFact returns the fact type called name.
 func LookupFact(name string) (*FactType, bool) {
@@ -38,19 +60,159 @@ func LookupFact(name string) (*FactType, bool) {
 	return t, ok
 }
 
-// PathFact reads whether a path exists and what it is.
-type PathFact struct{ Path string }
+// FactTypeNames lists the fact types, sorted.
+func FactTypeNames() []string { return slices.Sorted(maps.Keys(factTypes)) }
+
+// timeDoc says how facts give times.
+const timeDoc = "RFC 3339 in UTC, or \"\" for none; compare with `timecmp`"
+
+var eventType = cty.Object(map[string]cty.Type{"time": cty.String, "id": cty.Number, "provider": cty.String, "message": cty.String})
 
 func init() {
-	factTypes["path"] = &FactType{
+	registerFact(&FactType{
 		Name:   "path",
-		Schema: &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "path", Required: true}}},
-		Value: cty.Object(map[string]cty.Type{
-			"exists": cty.Bool, "is_dir": cty.Bool, "size": cty.Number, "mtime": cty.String,
-		}),
-		Decode: func(a *Attrs) Fact { return &PathFact{Path: a.String("path", "")} },
-	}
+		Doc:    "Whether a path exists and what it is.",
+		Schema: Schema{pathAttr},
+		Values: Schema{
+			{Name: "exists", Type: cty.Bool, Doc: "Something is at the path."},
+			{Name: "is_dir", Type: cty.Bool, Doc: "It is a folder."},
+			{Name: "size", Type: cty.Number, Doc: "In bytes."},
+			{Name: "mtime", Type: cty.String, Doc: "When it last changed: " + timeDoc + "."},
+		},
+		Decode: func(a *Attrs) Fact { return &PathFact{Path: a.String("path")} },
+	})
+	registerFact(&FactType{
+		Name: "file",
+		Doc:  "A file's content and the lines that match a pattern.",
+		Schema: Schema{
+			pathAttr,
+			{Name: "pattern", Type: cty.String, Check: validRegexp, Doc: "A regular expression (Go's syntax) that selects `lines`."},
+		},
+		Values: Schema{
+			{Name: "exists", Type: cty.Bool, Doc: "A file is there (not a folder)."},
+			{Name: "content", Type: cty.String, Doc: "The whole file, or \"\"."},
+			{Name: "lines", Type: cty.List(cty.String), Doc: "The lines that match `pattern`."},
+		},
+		Decode: func(a *Attrs) Fact { return &FileFact{Path: a.String("path"), Pattern: a.Regexp("pattern")} },
+	})
+	registerFact(&FactType{
+		Name:   "registry_value",
+		Doc:    "A registry value. Its data is also given in the attribute of its type, so that each attribute has one type.",
+		Schema: Schema{regKeyAttr, {Name: "name", Type: cty.String, Required: true, Doc: "The value's name under the key."}},
+		Values: Schema{
+			{Name: "exists", Type: cty.Bool, Doc: "The key holds a value of that name."},
+			{Name: "type", Type: cty.String, Doc: "string, expand_string, dword, qword, multi_string or binary; \"\" when it does not exist."},
+			{Name: "data", Type: cty.String,
+				Doc: "The data as text: a string as it is, a dword or qword in decimal, a multi_string's strings one a line, a binary's hex digits."},
+			{Name: "number", Type: cty.Number, Doc: "A dword's or qword's data; null for the other types."},
+			{Name: "strings", Type: cty.List(cty.String), Doc: "A multi_string's strings; empty for the other types."},
+		},
+		Decode: func(a *Attrs) Fact { return &RegistryValueFact{Key: a.String("key"), Name: a.String("name")} },
+	})
+	registerFact(&FactType{
+		Name:   "service",
+		Doc:    "A service's state.",
+		Schema: Schema{{Name: "name", Type: cty.String, Required: true, Doc: "The service's name, not its display name."}},
+		Values: Schema{
+			{Name: "exists", Type: cty.Bool, Doc: "The service is installed."},
+			{Name: "state", Type: cty.String, Doc: "running, stopped, start_pending or stop_pending."},
+			{Name: "start_type", Type: cty.String, Doc: "automatic, manual or disabled."},
+			{Name: "dependents", Type: cty.List(cty.String), Doc: "The running services that depend on it."},
+		},
+		Decode: func(a *Attrs) Fact {
+			name := a.String("name")
+			return factFunc(func(ctx context.Context, h host.Host) (cty.Value, error) {
+				st, err := h.Service(ctx, name)
+				exists := err == nil
+				if errors.Is(err, host.ErrServiceNotFound) {
+					err = nil
+				}
+				return cty.ObjectVal(map[string]cty.Value{"exists": cty.BoolVal(exists), "state": cty.StringVal(st.State),
+					"start_type": cty.StringVal(st.StartType), "dependents": strList(st.Dependents)}), err
+			})
+		},
+	})
+	registerFact(&FactType{
+		Name: "command",
+		Doc:  "What a command prints, run at plan time: it must change nothing.",
+		Schema: Schema{
+			{Name: "run", Type: cty.List(cty.String), Required: true, Lone: true,
+				Doc: "The program and its arguments, as a list; a command line only with `shell = true`."},
+			{Name: "shell", Type: cty.Bool, Doc: "Run it through the shell."},
+		},
+		Values: Schema{
+			{Name: "exit_code", Type: cty.Number},
+			{Name: "output", Type: cty.String, Doc: "What it printed."},
+		},
+		Decode: func(a *Attrs) Fact {
+			run, shell := a.Strings("run"), a.Bool("shell")
+			return factFunc(func(ctx context.Context, h host.Host) (cty.Value, error) {
+				exit, out, err := h.Run(ctx, run, shell, probeTimeout)
+				return cty.ObjectVal(map[string]cty.Value{"exit_code": cty.NumberIntVal(int64(exit)), "output": cty.StringVal(out)}), err
+			})
+		},
+	})
+	registerFact(&FactType{
+		Name:   "os",
+		Doc:    "The operating system.",
+		Schema: Schema{},
+		Values: Schema{
+			{Name: "family", Type: cty.String, Doc: "windows or linux."},
+			{Name: "version", Type: cty.String, Doc: "Such as \"10.0\"."},
+			{Name: "build", Type: cty.String, Doc: "Such as \"19045\"."},
+		},
+		Decode: func(a *Attrs) Fact {
+			return factFunc(func(_ context.Context, h host.Host) (cty.Value, error) {
+				o, err := h.OS()
+				return cty.ObjectVal(map[string]cty.Value{"family": cty.StringVal(o.Family), "version": cty.StringVal(o.Version), "build": cty.StringVal(o.Build)}), err
+			})
+		},
+	})
+	registerFact(&FactType{
+		Name: "eventlog",
+		Doc:  "The newest events of a log.",
+		Schema: Schema{
+			{Name: "channel", Type: cty.String, Default: cty.StringVal("System"), Doc: "The log, such as System or Application."},
+			{Name: "provider", Type: cty.String, Doc: "Only events of this provider."},
+			{Name: "ids", Type: cty.List(cty.Number), Check: each(wholeNumber(0, 65535)), Doc: "Only events of these ids, such as `[19, 20]`."},
+			{Name: "max", Type: cty.Number, Default: cty.NumberIntVal(10), Check: wholeNumber(1, 10000), Doc: "How many of the newest events to read."},
+			{Name: "match", Type: cty.String, Check: validRegexp, Doc: "Of those, only the events whose message matches this regular expression."},
+		},
+		Values: Schema{
+			{Name: "available", Type: cty.Bool, Doc: "false where the log cannot be read, with `error`."},
+			{Name: "error", Type: cty.String, Doc: "Why the log cannot be read, or \"\"."},
+			{Name: "count", Type: cty.Number, Doc: "How many events there are in `events`."},
+			{Name: "events", Type: cty.List(eventType), Doc: "Newest first, each with `time` (" + timeDoc + "), `id`, `provider` and `message`."},
+		},
+		Decode: func(a *Attrs) Fact {
+			return &EventFact{Channel: a.String("channel"), Provider: a.String("provider"), IDs: a.Ints("ids"),
+				Max: a.Int("max"), Match: a.Regexp("match")}
+		},
+	})
+	registerFact(&FactType{
+		Name:   "last_apply",
+		Doc:    "What wuplay recorded on the host of a playbook's last apply.",
+		Schema: Schema{{Name: "playbook", Type: cty.String, Required: true, Doc: "The playbook's name."}},
+		Values: Schema{
+			{Name: "exists", Type: cty.Bool, Doc: "An apply of it is recorded."},
+			{Name: "finished", Type: cty.String, Doc: "When its last apply ended: " + timeDoc + "."},
+			{Name: "result", Type: cty.String, Doc: "succeeded or failed."},
+			{Name: "changed", Type: cty.List(cty.String), Doc: "The steps it changed."},
+			{Name: "succeeded", Type: cty.String, Doc: "When an apply of it last succeeded: " + timeDoc + "."},
+		},
+		Decode: func(a *Attrs) Fact {
+			playbook := a.String("playbook")
+			return factFunc(func(_ context.Context, h host.Host) (cty.Value, error) {
+				rec, ok, err := host.ReadApplyRecord(h, playbook)
+				return cty.ObjectVal(map[string]cty.Value{"exists": cty.BoolVal(ok), "finished": timeVal(rec.Finished),
+					"result": cty.StringVal(rec.Result), "changed": strList(rec.Changed), "succeeded": timeVal(rec.Succeeded)}), err
+			})
+		},
+	})
 }
+
+// PathFact reads whether a path exists and what it is.
+type PathFact struct{ Path string }
 
 func (f *PathFact) Read(_ context.Context, h host.Host) (cty.Value, error) {
 	if _, err := h.PathKey(f.Path); err != nil {
@@ -72,131 +234,29 @@ func (f *PathFact) Read(_ context.Context, h host.Host) (cty.Value, error) {
 	}), nil
 }
 
-func init() {
-	// attrs makes a schema: names are required, those after "" optional.
-	attrs := func(names ...string) *hcl.BodySchema {
-		s := &hcl.BodySchema{}
-		required := true
-		for _, n := range names {
-			if n == "" {
-				required = false
-				continue
-			}
-			s.Attributes = append(s.Attributes, hcl.AttributeSchema{Name: n, Required: required})
+// RegistryValueFact reads a registry value, its data in the attribute of
+// its type as well as in text.
+type RegistryValueFact struct{ Key, Name string }
+
+func (f *RegistryValueFact) Read(_ context.Context, h host.Host) (cty.Value, error) {
+	v, err := h.RegistryValue(f.Key, f.Name)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	number, strs := cty.NullVal(cty.Number), cty.ListValEmpty(cty.String)
+	switch {
+	case !v.Exists:
+	case v.Type == "dword" || v.Type == "qword":
+		n, err := cty.ParseNumberVal(v.Data)
+		if err != nil {
+			return cty.NilVal, fmt.Errorf("registry value %s\\%s: its %s data %q is not a number", f.Key, f.Name, v.Type, v.Data)
 		}
-		return s
+		number = n
+	case v.Type == "multi_string" && v.Data != "":
+		strs = strList(strings.Split(v.Data, "\n"))
 	}
-	eventType := cty.Object(map[string]cty.Type{"time": cty.String, "id": cty.Number, "provider": cty.String, "message": cty.String})
-	for _, ft := range []*FactType{
-		{
-			Name: "file", Schema: attrs("path", "", "pattern"),
-			Value: cty.Object(map[string]cty.Type{"exists": cty.Bool, "content": cty.String, "lines": cty.List(cty.String)}),
-			Decode: func(a *Attrs) Fact {
-				f := &FileFact{Path: a.String("path", "")}
-				if p := a.String("pattern", ""); p != "" {
-					re, err := regexp.Compile(p)
-					if err != nil {
-						a.Errorf("pattern", "pattern: %s", err)
-					}
-					f.Pattern = re
-				}
-				return f
-			},
-		},
-		{
-			Name: "registry_value", Schema: attrs("key", "name"),
-			Value: cty.Object(map[string]cty.Type{"exists": cty.Bool, "type": cty.String, "data": cty.String}),
-			Decode: func(a *Attrs) Fact {
-				return factFunc(func(_ context.Context, h host.Host) (cty.Value, error) {
-					v, err := h.RegistryValue(a.String("key", ""), a.String("name", ""))
-					return cty.ObjectVal(map[string]cty.Value{"exists": cty.BoolVal(v.Exists), "type": cty.StringVal(v.Type), "data": cty.StringVal(v.Data)}), err
-				})
-			},
-		},
-		{
-			Name: "service", Schema: attrs("name"),
-			Value: cty.Object(map[string]cty.Type{"exists": cty.Bool, "state": cty.String, "start_type": cty.String, "dependents": cty.List(cty.String)}),
-			Decode: func(a *Attrs) Fact {
-				name := a.String("name", "")
-				return factFunc(func(ctx context.Context, h host.Host) (cty.Value, error) {
-					st, err := h.Service(ctx, name)
-					exists := err == nil
-					if errors.Is(err, host.ErrServiceNotFound) {
-						err = nil
-					}
-					return cty.ObjectVal(map[string]cty.Value{"exists": cty.BoolVal(exists), "state": cty.StringVal(st.State),
-						"start_type": cty.StringVal(st.StartType), "dependents": strList(st.Dependents)}), err
-				})
-			},
-		},
-		{
-			Name: "command", Schema: attrs("run", "", "shell"),
-			Value: cty.Object(map[string]cty.Type{"exit_code": cty.Number, "output": cty.String}),
-			Decode: func(a *Attrs) Fact {
-				run, shell := a.Strings("run"), a.Bool("shell", false)
-				return factFunc(func(ctx context.Context, h host.Host) (cty.Value, error) {
-					exit, out, err := h.Run(ctx, run, shell, probeTimeout)
-					return cty.ObjectVal(map[string]cty.Value{"exit_code": cty.NumberIntVal(int64(exit)), "output": cty.StringVal(out)}), err
-				})
-			},
-		},
-		{
-			// last_apply reads what wuplay recorded on the host of a
-			// playbook's last apply that changed something.
-			Name: "last_apply", Schema: attrs("playbook"),
-			Value: cty.Object(map[string]cty.Type{"exists": cty.Bool, "finished": cty.String, "result": cty.String,
-				"changed": cty.List(cty.String), "succeeded": cty.String}),
-			Decode: func(a *Attrs) Fact {
-				playbook := a.String("playbook", "")
-				return factFunc(func(_ context.Context, h host.Host) (cty.Value, error) {
-					rec, ok, err := host.ReadApplyRecord(h, playbook)
-					return cty.ObjectVal(map[string]cty.Value{"exists": cty.BoolVal(ok), "finished": timeVal(rec.Finished),
-						"result": cty.StringVal(rec.Result), "changed": strList(rec.Changed), "succeeded": timeVal(rec.Succeeded)}), err
-				})
-			},
-		},
-		{
-			Name: "os", Schema: attrs(),
-			Value: cty.Object(map[string]cty.Type{"family": cty.String, "version": cty.String, "build": cty.String}),
-			Decode: func(a *Attrs) Fact {
-				return factFunc(func(_ context.Context, h host.Host) (cty.Value, error) {
-					o, err := h.OS()
-					return cty.ObjectVal(map[string]cty.Value{"family": cty.StringVal(o.Family), "version": cty.StringVal(o.Version), "build": cty.StringVal(o.Build)}), err
-				})
-			},
-		},
-		{
-			Name: "eventlog", Schema: attrs("", "channel", "provider", "ids", "match", "max"),
-			Value: cty.Object(map[string]cty.Type{"available": cty.Bool, "error": cty.String, "count": cty.Number, "events": cty.List(eventType)}),
-			Decode: func(a *Attrs) Fact {
-				f := &EventFact{Channel: a.String("channel", "System"), Provider: a.String("provider", ""), Max: 10}
-				if m := a.String("max", ""); m != "" {
-					n, err := strconv.Atoi(m)
-					if err != nil || n < 1 {
-						a.Errorf("max", "max is a whole number of events, 1 or more")
-					}
-					f.Max = n
-				}
-				for _, s := range a.Strings("ids") {
-					id, err := strconv.Atoi(s)
-					if err != nil {
-						a.Errorf("ids", "ids is a list of event ids, such as [19, 20]")
-					}
-					f.IDs = append(f.IDs, id)
-				}
-				if p := a.String("match", ""); p != "" {
-					re, err := regexp.Compile(p)
-					if err != nil {
-						a.Errorf("match", "match: %s", err)
-					}
-					f.Match = re
-				}
-				return f
-			},
-		},
-	} {
-		factTypes[ft.Name] = ft
-	}
+	return cty.ObjectVal(map[string]cty.Value{"exists": cty.BoolVal(v.Exists), "type": cty.StringVal(v.Type),
+		"data": cty.StringVal(v.Data), "number": number, "strings": strs}), nil
 }
 
 // factFunc is a fact read by a function.
@@ -262,7 +322,7 @@ type EventFact struct {
 }
 
 func (f *EventFact) Read(_ context.Context, h host.Host) (cty.Value, error) {
-	list := cty.ListValEmpty(factTypes["eventlog"].Value.AttributeType("events").ElementType())
+	list := cty.ListValEmpty(eventType)
 	events, err := h.Events(f.Channel, f.Provider, f.IDs, f.Max)
 	if err != nil {
 		return cty.ObjectVal(map[string]cty.Value{"available": cty.False, "error": cty.StringVal(err.Error()),

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/wuplay/wuplay/resources/host"
 )
@@ -20,20 +20,20 @@ type File struct {
 func init() {
 	register(&Type{
 		Name: "file",
-		Schema: &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-			{Name: "path", Required: true},
-			{Name: "state"},
-			{Name: "content"},
-			{Name: "allow_protected"},
-		}},
+		Doc:  "Keeps a file present, with the given content if it has one, or absent.",
+		Schema: Schema{
+			pathAttr,
+			{Name: "state", Type: cty.String, Default: cty.StringVal("present"), Allowed: []string{"present", "absent"}, Doc: "`absent` deletes it."},
+			{Name: "content", Type: cty.String, Doc: "The whole content; left out, a present file keeps what it holds (a new one is empty)."},
+			allowProtectedAttr,
+		},
 		Decode: func(a *Attrs) Resource {
 			f := &File{
-				Path:           a.String("path", ""),
-				State:          a.Enum("state", "present", "present", "absent"),
-				AllowProtected: a.Bool("allow_protected", false),
+				Path:           a.String("path"),
+				State:          a.String("state"),
+				AllowProtected: a.Bool("allow_protected"),
 			}
-			if a.Has("content") {
-				c := a.String("content", "")
+			if c := a.String("content"); a.Has("content") {
 				f.Content = &c
 				if a.Known("state") && f.State == "absent" {
 					a.Errorf("content", "an absent file has no content")

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/wuplay/wuplay/resources/host"
 )
@@ -23,27 +23,30 @@ type Files struct {
 func init() {
 	register(&Type{
 		Name: "files",
-		Schema: &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-			{Name: "path", Required: true},
-			{Name: "pattern", Required: true},
-			{Name: "state"},
-			{Name: "allow_protected"},
-		}},
+		Doc:  "Every file of a folder whose name matches a pattern; the plan lists each file, and no match is already absent.",
+		Schema: Schema{
+			{Name: "path", Type: cty.String, Required: true, Doc: "The folder."},
+			{Name: "pattern", Type: cty.String, Required: true, Check: fileNamePattern, Doc: "A file name pattern such as `qmgr*.dat`."},
+			{Name: "state", Type: cty.String, Default: cty.StringVal("absent"), Allowed: []string{"absent"}, Doc: "The files are deleted."},
+			allowProtectedAttr,
+		},
 		Decode: func(a *Attrs) Resource {
-			f := &Files{
-				Path:           a.String("path", ""),
-				Pattern:        a.String("pattern", ""),
-				State:          a.Enum("state", "absent", "absent"),
-				AllowProtected: a.Bool("allow_protected", false),
+			return &Files{
+				Path:           a.String("path"),
+				Pattern:        a.String("pattern"),
+				State:          a.String("state"),
+				AllowProtected: a.Bool("allow_protected"),
 			}
-			if a.Known("pattern") {
-				if _, err := path.Match(f.Pattern, ""); err != nil || strings.ContainsAny(f.Pattern, `\/`) {
-					a.Errorf("pattern", "pattern %q: a file name pattern such as qmgr*.dat, without folders", f.Pattern)
-				}
-			}
-			return f
 		},
 	})
+}
+
+func fileNamePattern(v cty.Value) error {
+	p := v.AsString()
+	if _, err := path.Match(p, ""); err != nil || strings.ContainsAny(p, `\/`) {
+		return fmt.Errorf("%q is not a file name pattern such as qmgr*.dat, without folders", p)
+	}
+	return nil
 }
 
 // entriesObject names the entries of folder dir that match pattern: files

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"unicode/utf16"
 
-	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/wuplay/wuplay/resources/host"
 )
@@ -42,25 +42,23 @@ type RegistryKey struct {
 func init() {
 	register(&Type{
 		Name: "registry_key",
-		Schema: &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-			{Name: "key", Required: true},
-			{Name: "state"},
-			{Name: "backup"},
-			{Name: "restore"},
-			{Name: "allow_protected"},
-		}},
+		Doc:  "Keeps a registry key present or absent; deleting it deletes everything under it.",
+		Schema: Schema{
+			regKeyAttr,
+			{Name: "state", Type: cty.String, Default: cty.StringVal("present"), Allowed: []string{"present", "absent"}, Doc: "`absent` deletes the key and everything under it."},
+			{Name: "backup", Type: cty.String,
+				Doc: "A path: before the delete, export the key once to a `.reg` file that `reg import` restores (needs `state = \"absent\"`)."},
+			{Name: "restore", Type: cty.String,
+				Doc: "A `.reg` file from `backup`: a missing key is imported from it and verified by exporting it again (needs `state = \"present\"`); the way a backout gives a key back."},
+			{Name: "allow_protected", Type: cty.Bool, Doc: "Keys Windows needs, such as `HKLM\\SOFTWARE\\Microsoft`, are refused without it."},
+		},
 		Decode: func(a *Attrs) Resource {
 			r := &RegistryKey{
-				Key:            a.String("key", ""),
-				State:          a.Enum("state", "present", "present", "absent"),
-				Backup:         a.String("backup", ""),
-				Restore:        a.String("restore", ""),
-				AllowProtected: a.Bool("allow_protected", false),
-			}
-			if a.Known("key") {
-				if _, _, err := host.SplitRegKey(r.Key); err != nil {
-					a.Errorf("key", "%s", err)
-				}
+				Key:            a.String("key"),
+				State:          a.String("state"),
+				Backup:         a.String("backup"),
+				Restore:        a.String("restore"),
+				AllowProtected: a.Bool("allow_protected"),
 			}
 			if a.Has("backup") && a.Known("state") && r.State != "absent" {
 				a.Errorf("backup", "backup is taken before a key is deleted, so it needs state = \"absent\"")

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
 
 	"github.com/wuplay/wuplay/resources/host"
 )
@@ -21,35 +21,42 @@ type RegistryValue struct {
 	Type, Data string // Data in the host's canonical text
 }
 
+// regKeyAttr is a registry key, as registry steps and facts name it.
+var regKeyAttr = Attribute{Name: "key", Type: cty.String, Required: true, Check: regKey,
+	Doc: "Such as `HKLM\\SOFTWARE\\Microsoft`; HKLM, HKCU, HKCR, HKU, HKCC or their long names."}
+
+func regKey(v cty.Value) error {
+	_, _, err := host.SplitRegKey(v.AsString())
+	return err
+}
+
 func init() {
 	register(&Type{
 		Name: "registry_value",
-		Schema: &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-			{Name: "key", Required: true},
-			{Name: "name", Required: true},
-			{Name: "state"},
-			{Name: "type"},
-			{Name: "data"},
-		}},
+		Doc:  "Keeps a registry value present, with a type and data, or absent.",
+		Schema: Schema{
+			regKeyAttr,
+			{Name: "name", Type: cty.String, Required: true, Doc: "The value's name under the key."},
+			{Name: "state", Type: cty.String, Default: cty.StringVal("present"), Allowed: []string{"present", "absent"}, Doc: "`absent` deletes the value."},
+			{Name: "type", Type: cty.String, Allowed: host.RegTypes, Doc: "Needed when present."},
+			{Name: "data", Type: cty.DynamicPseudoType,
+				Doc: "Needed when present: a whole number for dword and qword, a list of strings for multi_string, hex digits for binary, a string otherwise."},
+		},
 		Decode: func(a *Attrs) Resource {
 			r := &RegistryValue{
-				Key:   a.String("key", ""),
-				Name:  a.String("name", ""),
-				State: a.Enum("state", "present", "present", "absent"),
-				Type:  a.Enum("type", "", host.RegTypes...),
+				Key:   a.String("key"),
+				Name:  a.String("name"),
+				State: a.String("state"),
+				Type:  a.String("type"),
 			}
-			if a.Known("key") {
-				if _, _, err := host.SplitRegKey(r.Key); err != nil {
-					a.Errorf("key", "%s", err)
-				}
-			}
+			data := a.Value("data")
 			switch {
 			case r.State == "absent" && (a.Has("type") || a.Has("data")):
 				a.Errorf("data", "an absent registry value has no type or data")
 			case r.State == "present" && a.Known("state") && (!a.Has("type") || !a.Has("data")):
 				a.Errorf("", "a present registry value needs type and data")
-			case r.State == "present":
-				r.Data = regData(a, r.Type)
+			case r.State == "present" && r.Type != "" && !data.IsNull() && data.IsWhollyKnown():
+				r.Data = regData(a, r.Type, data)
 			}
 			return r
 		},
@@ -59,23 +66,8 @@ func init() {
 // regData turns the data attribute into the canonical text of its type: a
 // number for dword and qword, a list of strings for multi_string, hex for
 // binary.
-func regData(a *Attrs, typ string) string {
-	v, ok := a.values["data"]
-	if !ok || !v.IsWhollyKnown() || typ == "" {
-		return ""
-	}
+func regData(a *Attrs, typ string, v cty.Value) string {
 	switch typ {
-	case "dword", "qword":
-		s := a.String("data", "")
-		bits := 32
-		if typ == "qword" {
-			bits = 64
-		}
-		n, err := strconv.ParseUint(s, 0, bits)
-		if err != nil {
-			a.Errorf("data", "data = %q: a %s is a whole number from 0 to %d", s, typ, uint64(1)<<bits-1)
-		}
-		return strconv.FormatUint(n, 10)
 	case "multi_string":
 		if !v.Type().IsTupleType() && !v.Type().IsListType() {
 			a.Errorf("data", "a multi_string's data is a list of strings")
@@ -91,14 +83,31 @@ func regData(a *Attrs, typ string) string {
 			items = append(items, e.AsString())
 		}
 		return strings.Join(items, "\n")
+	}
+	sv, err := convert.Convert(v, cty.String)
+	if err != nil {
+		a.Errorf("data", "a %s's data is one value, not a %s", typ, TypeName(v.Type()))
+		return ""
+	}
+	s := sv.AsString()
+	switch typ {
+	case "dword", "qword":
+		bits := 32
+		if typ == "qword" {
+			bits = 64
+		}
+		n, err := strconv.ParseUint(s, 0, bits)
+		if err != nil {
+			a.Errorf("data", "data = %q: a %s is a whole number from 0 to %d", s, typ, uint64(1)<<bits-1)
+		}
+		return strconv.FormatUint(n, 10)
 	case "binary":
-		s := strings.ToLower(strings.ReplaceAll(a.String("data", ""), " ", ""))
+		s = strings.ToLower(strings.ReplaceAll(s, " ", ""))
 		if _, err := hex.DecodeString(s); err != nil {
 			a.Errorf("data", "a binary's data is hex digits, such as \"01ff\"")
 		}
-		return s
 	}
-	return a.String("data", "")
+	return s
 }
 
 func (r *RegistryValue) Objects(host.Host) ([]Object, error) {

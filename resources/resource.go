@@ -5,7 +5,9 @@
 package resources
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -108,6 +110,69 @@ type State map[string]string
 // Equal reports whether two states have the same attributes.
 func (s State) Equal(o State) bool { return maps.Equal(s, o) }
 
+// stateTypes are the state attributes that are not strings, as saved
+// plans and -json give them: exists is a bool, not "true". "" in a
+// number's place is null (the hard links of a file not yet written).
+var stateTypes = map[string]string{"exists": "boolean", "size": "number", "links": "number", "exit": "number"}
+
+// MarshalJSON writes the state with its attributes' types.
+func (s State) MarshalJSON() ([]byte, error) {
+	if s == nil {
+		return []byte("null"), nil
+	}
+	out := make(map[string]any, len(s))
+	for k, v := range s {
+		out[k] = v
+		switch typ := stateTypes[k]; {
+		case typ == "boolean" && (v == "true" || v == "false"):
+			out[k] = v == "true"
+		case typ == "number" && v == "":
+			out[k] = nil
+		case typ == "number":
+			if _, err := strconv.ParseFloat(v, 64); err == nil {
+				out[k] = json.Number(v)
+			}
+		}
+	}
+	return json.Marshal(out)
+}
+
+// UnmarshalJSON reads a state back into strings, from typed attributes
+// or, as plans of earlier versions wrote them, from strings.
+func (s *State) UnmarshalJSON(data []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	if raw == nil {
+		*s = nil
+		return nil
+	}
+	out := make(State, len(raw))
+	for k, v := range raw {
+		var val any
+		dec := json.NewDecoder(bytes.NewReader(v))
+		dec.UseNumber()
+		if err := dec.Decode(&val); err != nil {
+			return err
+		}
+		switch val := val.(type) {
+		case string:
+			out[k] = val
+		case bool:
+			out[k] = strconv.FormatBool(val)
+		case json.Number:
+			out[k] = val.String()
+		case nil:
+			out[k] = ""
+		default:
+			return fmt.Errorf("state attribute %q is a string, a bool or a number, not a list or an object", k)
+		}
+	}
+	*s = out
+	return nil
+}
+
 // Action is what a step does to its objects. The values are what plans and
 // JSON output print.
 type Action string
@@ -171,16 +236,29 @@ func NoChange(format string, args ...any) Change {
 
 // Type is a resource type: its attributes and how to decode them.
 type Type struct {
-	Name   string
-	Schema *hcl.BodySchema
-	// Decode builds the resource from attributes that have been evaluated;
-	// unknown values (in validate) pass without checks of their content.
+	Name string
+	Doc  string
+	// Schema declares every attribute Decode reads, and no other.
+	Schema Schema
+	// Decode builds the resource from attributes that have been evaluated
+	// and checked against Schema; it checks what involves more than one
+	// attribute. Unknown values (in validate) pass without checks of
+	// their content. Decode reads nothing from a host.
 	Decode func(a *Attrs) Resource
+
+	body *hcl.BodySchema // Schema's, made once
 }
+
+// Body is the type's schema as HCL and the YAML loader check a body
+// against.
+func (t *Type) Body() *hcl.BodySchema { return t.body }
 
 var types = map[string]*Type{}
 
-func register(t *Type) { types[t.Name] = t }
+func register(t *Type) {
+	t.body = t.Schema.Body()
+	types[t.Name] = t
+}
 
 // Lookup returns the resource type called name.
 func Lookup(name string) (*Type, bool) {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/wuplay/wuplay/resources/host"
 )
@@ -30,21 +30,27 @@ type Service struct {
 func init() {
 	register(&Type{
 		Name: "service",
-		Schema: &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-			{Name: "name", Required: true},
-			{Name: "state"},
-			{Name: "start_type"},
-			{Name: "timeout"},
-			{Name: "stop_dependents"},
-			{Name: "restart_on"},
-		}},
+		Doc:  "Keeps a Windows (or systemd, or simulated) service in a state.",
+		Schema: Schema{
+			{Name: "name", Type: cty.String, Required: true, Doc: "The service's name (`wuauserv`), not its display name."},
+			{Name: "state", Type: cty.String, Allowed: []string{host.Running, host.Stopped, previous},
+				Doc: "`previous` is the state it had when the plan read it, for a service stopped only for the steps that need it. Left out, the state is left as it is."},
+			{Name: "start_type", Type: cty.String, Allowed: []string{host.Automatic, host.Manual, host.Disabled, previous},
+				Doc: "`previous` is the one it had when the plan read it. Left out, it is left as it is."},
+			{Name: "timeout", Type: cty.String, Default: cty.StringVal("60s"), Check: positiveDuration,
+				Doc: "How long a start or stop may take, a duration such as `90s`."},
+			{Name: "stop_dependents", Type: cty.Bool,
+				Doc: "Stop the running services that depend on it first; without it they fail the plan."},
+			{Name: "restart_on", Type: cty.List(cty.String),
+				Doc: "Step addresses: restart this running service when one of those steps changed something."},
+		},
 		Decode: func(a *Attrs) Resource {
 			s := &Service{
-				Name:           a.String("name", ""),
-				State:          a.Enum("state", "", host.Running, host.Stopped, previous),
-				StartType:      a.Enum("start_type", "", host.Automatic, host.Manual, host.Disabled, previous),
-				Timeout:        a.Duration("timeout", 60*time.Second),
-				StopDependents: a.Bool("stop_dependents", false),
+				Name:           a.String("name"),
+				State:          a.String("state"),
+				StartType:      a.String("start_type"),
+				Timeout:        a.Duration("timeout"),
+				StopDependents: a.Bool("stop_dependents"),
 				RestartOn:      a.Strings("restart_on"),
 			}
 			switch {
@@ -52,7 +58,7 @@ func init() {
 				a.Errorf("", "a service step sets state, start_type or both")
 			case s.State == host.Running && s.StartType == host.Disabled:
 				a.Errorf("start_type", "service %s cannot run with start_type = \"disabled\"", s.Name)
-			case len(s.RestartOn) > 0 && s.State != host.Running:
+			case len(s.RestartOn) > 0 && a.Known("state") && s.State != host.Running:
 				a.Errorf("restart_on", "restart_on restarts a running service, so it needs state = \"running\"")
 			}
 			return s
