@@ -35,6 +35,9 @@ func (c *cli) apply(ctx context.Context, argv []string) int {
 		return r.failed(err)
 	}
 	defer pp.unlock()
+	if err := r.checkOutputsOn(pp); err != nil {
+		return r.failed(err)
+	}
 	r.show(pp.plan)
 	if changed, _ := pp.plan.Changed(); changed == 0 {
 		if err := engine.Record(pp.plan, pp.host, nil, nil); err != nil {
