@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/wuplay/wuplay/engine"
 )
@@ -64,8 +65,14 @@ func init() {
 // Main runs wuplay with the process's arguments and returns its exit code.
 // It is the only place that decides one.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// A terminal that hangs up (a dropped ssh session) and a service
+	// manager or endpoint agent that stops wuplay end a run as Ctrl-C
+	// does (Go gives SIGTERM for a console closed on Windows too). A
+	// closed output ends nothing: its writes fail, and an apply goes on to
+	// its end, its report and its record.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
+	signal.Ignore(syscall.SIGPIPE)
 	c := &cli{
 		stdin:    bufio.NewReader(os.Stdin),
 		stdout:   os.Stdout,
