@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // Review of issue 11 (Ctrl-C, at its seam with other ways a run ends): a
@@ -127,4 +128,39 @@ func wuplayCommand(t *testing.T, dir string, args ...string) *exec.Cmd {
 	cmd := exec.Command(wuplay, args...)
 	cmd.Env = append(os.Environ(), "WUPLAY_STATE_DIR="+dir)
 	return cmd
+}
+
+// Ctrl-C while a guard runs at plan time (Ctrl-C, at its seam with
+// commands that end): the guard's whole process tree is ended at once,
+// though a child of it holds the output open, the plan fails saying so,
+// and apply leaves no lock behind.
+func TestCtrlCDuringAGuard(t *testing.T) {
+	for _, command := range []string{"plan", "apply"} {
+		t.Run(command, func(t *testing.T) {
+			dir := t.TempDir()
+			playbook := writePlaybook(t, dir, `playbook "guarded" {}
+
+command "guarded" {
+  run    = ["true"]
+  unless = ["sh", "-c", "sleep 60 & kill -INT $PPID; wait"]
+}
+`)
+			args := []string{command, "-no-color", playbook}
+			if command == "apply" {
+				args = []string{command, "-auto-approve", "-no-color", playbook}
+			}
+			start := time.Now()
+			out, err := wuplayCommand(t, dir, args...).CombinedOutput()
+			t.Logf("wuplay %s: %v\n%s", command, err, out)
+			if took := time.Since(start); took > 30*time.Second {
+				t.Errorf("the interrupted guard held wuplay for %s", took)
+			}
+			if !strings.Contains(string(out), "interrupted; its processes were ended") {
+				t.Errorf("the error does not say the guard was interrupted")
+			}
+			if _, err := os.Stat(filepath.Join(dir, "wuplay.lock")); err == nil {
+				t.Errorf("the lock was left behind")
+			}
+		})
+	}
 }
