@@ -8,14 +8,15 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/wuplay/wuplay/engine"
 	"github.com/wuplay/wuplay/resources/host"
 )
 
 // checkOutputs refuses, before any host is read or changed, an output
 // file (plan -out, apply -report) that could not be written at the end: a
 // folder, something other than a plain file, one of the run's own inputs
-// (the playbook or saved plan, a variable file, a simulated host's
-// host.yaml), or a place where no file can be made. Found only after the
+// (the playbook or saved plan and its playbook, a variable file, a
+// simulated host's host.yaml), or a place where no file can be made. Found only after the
 // apply, any of these would leave a changed host without its record, or
 // destroy an input.
 func (r *run) checkOutputs() error {
@@ -106,8 +107,12 @@ func holdsFile(dir, file string) bool {
 // inputs are the files the run reads.
 func (r *run) inputs() map[string]string {
 	in := map[string]string{r.a.playbook: "the playbook"}
-	if _, saved := r.planFile(); saved {
+	if src, saved := r.planFile(); saved {
 		in[r.a.playbook] = "the saved plan"
+		// Its playbook is not read again, but is the user's all the same.
+		if d, err := engine.ParsePlanDocument(r.a.playbook, src); err == nil {
+			in[d.Playbook.Filename] = "the playbook of the saved plan"
+		}
 	}
 	for _, f := range r.a.varFiles {
 		in[f] = "a variable file"
