@@ -91,7 +91,7 @@ func (l lockFile) take(ctx context.Context, me LockHolder, timeout time.Duration
 		}
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return fmt.Errorf("lock %s: interrupted while waiting for %s", l.path(), holder)
 		case <-time.After(min(wait, time.Until(deadline)+time.Millisecond)):
 		}
 		wait = min(2*wait, time.Second)
