@@ -151,5 +151,7 @@ func CheckApplyRecord(h Host, playbook string) error {
 		return fmt.Errorf("apply record: cannot write in %s: %w", dir, cause(err))
 	}
 	f.Close()
-	return root.Remove(tmp)
+	// By its path, as the lock's files are removed: Wine lacks the delete
+	// that os.Root uses on Windows.
+	return os.Remove(filepath.Join(root.Name(), filepath.FromSlash(tmp)))
 }
