@@ -103,9 +103,19 @@ func WithCutShort(ctx, cut context.Context) context.Context {
 // is cancelled once the step in flight has finished, and then puts back
 // every object that the plan meant to return to its starting state (the
 // service stopped for a later step is started again). It returns every
-// step's result.
+// step's result. It changes nothing when it could not keep the apply's
+// record at the end.
 func Apply(ctx context.Context, p *Plan, h host.Host, obs Observer) ([]StepResult, error) {
 	results := make([]StepResult, len(p.Steps))
+	if err := host.CheckApplyRecord(h, p.Playbook.Name); err != nil {
+		for i, sp := range p.Steps {
+			results[i] = StepResult{Addr: sp.Addr, Status: NotAttempted}
+			if sp.Action == resources.NoOp {
+				results[i].Status = Unchanged
+			}
+		}
+		return results, fmt.Errorf("%w; nothing was changed", err)
+	}
 	// A step in flight is never cut short by Ctrl-C: it ends within its own
 	// timeout, and the apply stops after it. Only a context given by
 	// WithCutShort cuts it short. Reading it again and putting back are

@@ -44,6 +44,9 @@ func (r *run) apply(ctx context.Context) int {
 		return r.failed(err)
 	}
 	defer pp.unlock()
+	if err := r.checkOutputsOn(pp); err != nil {
+		return r.failed(err)
+	}
 	r.show(pp.plan)
 	if changed, _ := pp.plan.Changed(); changed == 0 {
 		if err := engine.Record(pp.plan, pp.host, nil, nil); err != nil {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/wuplay/wuplay/engine"
 )
@@ -65,9 +66,15 @@ func Main() int {
 		screen:     screen,
 		interrupts: newInterrupts(stop, os.Stderr),
 	}
+	// A terminal that hangs up (a dropped ssh session) and a service
+	// manager or endpoint agent that stops wuplay end a run as Ctrl-C
+	// does (Go gives SIGTERM for a console closed on Windows too). A
+	// closed output ends nothing: its writes fail, and an apply goes on to
+	// its end, its report and its record.
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
+	signal.Ignore(syscall.SIGPIPE)
 	go func() {
 		for range sigs {
 			c.interrupts.interrupt()

@@ -266,6 +266,9 @@ func (r *run) plan(ctx context.Context) int {
 	if r.a.detect != "" {
 		return r.detect(pp.plan.Document())
 	}
+	if err := r.checkOutputsOn(pp); err != nil {
+		return r.failed(err)
+	}
 	r.show(pp.plan)
 	if r.a.out != "" {
 		if err := host.WriteFileAtomic(r.a.out, pp.plan.Document().Marshal()); err != nil {

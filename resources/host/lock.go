@@ -112,7 +112,7 @@ func (l lockFile) take(ctx context.Context, timeout time.Duration, waiting func(
 		// it at a deadline or at Ctrl-C: try again, less and less often.
 		select {
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, fmt.Errorf("lock %s: interrupted while waiting for %s", l.path(), holder)
 		case <-time.After(min(wait, time.Until(deadline)+time.Millisecond)):
 		}
 		wait = min(2*wait, 250*time.Millisecond)

@@ -174,3 +174,20 @@ func TestLockFileHardLinkRefused(t *testing.T) {
 		t.Errorf("host.yaml now holds %q", data)
 	}
 }
+
+// Ctrl-C while waiting for another wuplay's lock says so, naming the
+// holder, in the user's words: before, it was "context canceled".
+func TestLockWaitInterrupted(t *testing.T) {
+	h := lockHost(t)
+	release, err := Lock(context.Background(), h, "first", 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = Lock(ctx, h, "second", time.Minute, nil)
+	if err == nil || !strings.Contains(err.Error(), "interrupted while waiting for pid") || !strings.Contains(err.Error(), "(first)") {
+		t.Fatalf("lock: %v, want interrupted, naming the holder", err)
+	}
+}

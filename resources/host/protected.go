@@ -60,6 +60,7 @@ func windowsProtected(key string, getenv func(string) (string, bool), pathKey fu
 	for _, prefix := range []string{`\\?\`, `\\.\`} {
 		key = strings.TrimPrefix(key, prefix)
 	}
+	key = win32Name(key)
 	if isWindowsRoot(key) {
 		return "a drive root"
 	}
@@ -70,8 +71,8 @@ func windowsProtected(key string, getenv func(string) (string, bool), pathKey fu
 			if !ok {
 				continue
 			}
-			if k, err := pathKey(v); err == nil && !isWindowsRoot(k) {
-				out = append(out, k)
+			if k, err := pathKey(v); err == nil && !isWindowsRoot(win32Name(k)) {
+				out = append(out, win32Name(k))
 			}
 		}
 		return out
@@ -142,6 +143,29 @@ func windowsProtected(key string, getenv func(string) (string, bool), pathKey fu
 		}
 	}
 	return ""
+}
+
+// win32Name is key as Win32 reads it when it opens a file: each name
+// without its trailing dots and spaces and without a stream after a colon
+// (C:\Windows. and C:\Windows:$I30:$INDEX_ALLOCATION are C:\Windows, and
+// C:\  is C:\), so that no such spelling gets round a guard. Win32 strips
+// the spaces of the last name only; stripping them everywhere protects
+// more, never less.
+func win32Name(key string) string {
+	lead := ""
+	if rest, ok := strings.CutPrefix(key, `\\`); ok {
+		lead, key = `\\`, rest
+	} else if len(key) >= 2 && key[1] == ':' {
+		lead, key = key[:2]+`\`, key[2:]
+	}
+	var names []string
+	for _, name := range strings.Split(key, `\`) {
+		name, _, _ = strings.Cut(name, ":")
+		if name = strings.TrimRight(name, ". "); name != "" {
+			names = append(names, name)
+		}
+	}
+	return lead + strings.Join(names, `\`)
 }
 
 // isWindowsRoot reports whether key is a drive root (c:\) or a share root

@@ -250,3 +250,35 @@ func TestLocalProtected(t *testing.T) {
 		}
 	}
 }
+
+// Review of issue 11 (protected trees, at their seam with Windows' own
+// reading of names): Win32 drops the trailing dots and spaces of a name
+// and reads a colon as the start of a stream, so each spelling below is
+// the folder it names, and is judged as it. Before, the simulated host let
+// a plan delete C:\Windows. or C:\Program Files. without allow_protected.
+func TestWindowsProtectedWin32Spellings(t *testing.T) {
+	h := simWith(t, map[string]string{"windir": `C:\Windows`})
+	for p, want := range map[string]string{
+		`C:\Windows.`:                               "the Windows folder",
+		`C:\Windows  `:                              "the Windows folder",
+		`C:\Windows. .`:                             "the Windows folder",
+		`C:\ `:                                      "a drive root",
+		`C:\...`:                                    "a drive root",
+		`C:\Windows:$I30:$INDEX_ALLOCATION`:         "the Windows folder",
+		`C:\Windows\System32::$INDEX_ALLOCATION`:    "a Windows system folder",
+		`C:\Windows\System32.\config`:               `the folder of registry hives (System32\config)`,
+		`C:\Program Files.`:                         "a folder of installed programs",
+		`C:\Windows\SoftwareDistribution.`:          "",
+		`C:\Windows\System32\catroot2 `:             "",
+		`C:\Windows\System32\spool\PRINTERS.\x.SPL`: "",
+	} {
+		if got := h.Protected(p); got != want {
+			t.Errorf("Protected(%s) = %q, want %q", p, got, want)
+		}
+	}
+	// A host value spelled so is the folder it names too.
+	odd := simWith(t, map[string]string{"windir": `D:\WinNT.`})
+	if got := odd.Protected(`D:\WinNT\System32`); got != "a Windows system folder" {
+		t.Errorf(`with windir D:\WinNT., Protected(D:\WinNT\System32) = %q`, got)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"time"
 )
@@ -34,16 +35,25 @@ const maxRecord = 1 << 20
 
 var safeName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 
+// deviceName matches the names that Windows takes for a device whatever
+// their extension (CON.json is the console, COM1.json a serial port,
+// NUL.json swallows what is written to it).
+var deviceName = regexp.MustCompile(`(?i)^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\.|$)`)
+
+// recordsDir is the folder of the records in a host's state folder.
+const recordsDir = "records"
+
 // recordName is the name of playbook's record in h's state folder. A
 // playbook's name is the author's to choose; one that is not a plain file
-// name is hashed, so that no name reaches outside the folder.
+// name, or is a Windows device's, is hashed, so that no name reaches
+// outside the folder or to a device.
 func recordName(playbook string) string {
 	name := playbook
-	if !safeName.MatchString(name) {
+	if !safeName.MatchString(name) || deviceName.MatchString(name) {
 		sum := sha256.Sum256([]byte(playbook))
 		name = hex.EncodeToString(sum[:8])
 	}
-	return "records/" + name + ".json"
+	return recordsDir + "/" + name + ".json"
 }
 
 // stateRoot opens h's state folder, making it if need be. Records are read
@@ -110,7 +120,7 @@ func WriteApplyRecord(h Host, rec ApplyRecord) error {
 		return fmt.Errorf("apply record: %w", err)
 	}
 	defer root.Close()
-	if err := root.MkdirAll("records", 0o755); err != nil {
+	if err := root.MkdirAll(recordsDir, 0o755); err != nil {
 		return fmt.Errorf("apply record: %w", err)
 	}
 	data, err := json.MarshalIndent(rec, "", "  ")
@@ -121,4 +131,36 @@ func WriteApplyRecord(h Host, rec ApplyRecord) error {
 		return fmt.Errorf("apply record: %w", err)
 	}
 	return nil
+}
+
+// CheckApplyRecord makes sure, before an apply changes anything, that
+// playbook's record can be written on h: found only afterwards, the host
+// would be left changed with no record for later plans to read. It makes
+// the records folder, and a file in it that it removes again.
+func CheckApplyRecord(h Host, playbook string) error {
+	root, err := stateRoot(h)
+	if err != nil {
+		return fmt.Errorf("apply record: %w", err)
+	}
+	defer root.Close()
+	dir := filepath.Join(root.Name(), recordsDir)
+	if fi, err := root.Stat(recordsDir); err == nil && !fi.IsDir() {
+		return fmt.Errorf("apply record: %s is not a folder; wuplay keeps its records there", dir)
+	}
+	if err := root.MkdirAll(recordsDir, 0o755); err != nil {
+		return fmt.Errorf("apply record: cannot make %s: %w", dir, cause(err))
+	}
+	name := recordName(playbook)
+	if fi, err := root.Lstat(name); err == nil && fi.IsDir() {
+		return fmt.Errorf("apply record: %s is a folder, which wuplay never writes", filepath.Join(root.Name(), name))
+	}
+	tmp := fmt.Sprintf("%s/.check.%d.tmp", recordsDir, os.Getpid())
+	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("apply record: cannot write in %s: %w", dir, cause(err))
+	}
+	f.Close()
+	// By its path, as the lock's files are removed: Wine lacks the delete
+	// that os.Root uses on Windows.
+	return os.Remove(filepath.Join(root.Name(), filepath.FromSlash(tmp)))
 }

@@ -78,3 +78,19 @@ func TestApplyRecordHostileNamesAndFiles(t *testing.T) {
 		t.Errorf("a record linked out of the state folder was read: ok %v, err %v", ok, err)
 	}
 }
+
+// A playbook named like a Windows device (CON, NUL, COM1, LPT1, with any
+// extension and case) would have its record written to the device on
+// Windows: such names are hashed like the unsafe ones; names that only
+// begin like one are kept.
+func TestApplyRecordNamesNoDevice(t *testing.T) {
+	for name, hashed := range map[string]bool{
+		"CON": true, "nul": true, "Aux.kb": true, "com1": true, "LPT9.x": true, "prn": true,
+		"kb910336": false, "console": false, "com10": false, "nullify": false,
+	} {
+		got := strings.TrimSuffix(strings.TrimPrefix(recordName(name), "records/"), ".json")
+		if (got != name) != hashed {
+			t.Errorf("%q is recorded as %q; hashed: %v, want %v", name, got, got != name, hashed)
+		}
+	}
+}

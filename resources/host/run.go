@@ -126,7 +126,8 @@ type simCommand struct {
 }
 
 // Run answers from host.yaml's commands:, matched by the command line
-// without regard to case; a command it does not list fails to run.
+// without regard to case, and keeps of the answer what a real command's
+// output keeps; a command it does not list fails to run.
 func (s *Sim) Run(_ context.Context, argv []string, _ bool, _ time.Duration) (int, string, error) {
 	line := strings.Join(argv, " ")
 	for _, c := range s.cfg.Commands {
@@ -138,7 +139,9 @@ func (s *Sim) Run(_ context.Context, argv []string, _ bool, _ time.Duration) (in
 				return -1, "", err
 			}
 		}
-		return c.Exit, c.Output, nil
+		out := &boundedOutput{tail: make([]byte, 0, maxOutput/2)}
+		io.WriteString(out, c.Output)
+		return c.Exit, out.String(), nil
 	}
 	return -1, "", fmt.Errorf("%q: the simulated host does not know this command (list it under commands: in host.yaml)", line)
 }

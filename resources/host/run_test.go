@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -34,5 +35,23 @@ func TestBoundedOutputKeepsHeadAndTail(t *testing.T) {
 				t.Error("the output was cut inside a character")
 			}
 		})
+	}
+}
+
+// Review of issue 11 (bounded output, at its seam with the simulated
+// host): a host someone handed over may answer a command with megabytes
+// of host.yaml; Run keeps of it what it keeps of a real command's, as the
+// Host contract says, so that a report or an error holds no more. Before,
+// the whole answer went into the error and the report.
+func TestSimRunBoundsItsOutput(t *testing.T) {
+	h := lockHost(t)
+	answer := strings.Repeat("x", 4<<20)
+	h.cfg.Commands = []simCommand{{Run: "netsh winsock reset", Exit: 1, Output: answer}}
+	_, out, err := h.Run(t.Context(), []string{"netsh", "winsock", "reset"}, false, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) > maxOutput+100 || !strings.Contains(out, fmt.Sprintf("%d bytes left out", len(answer)-maxOutput)) {
+		t.Errorf("output of %d bytes: want at most %d, saying what was left out", len(out), maxOutput)
 	}
 }
