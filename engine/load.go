@@ -109,9 +109,6 @@ var (
 	playbookSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 		{Name: "title"}, {Name: "source"}, {Name: "description"}, {Name: "detect"},
 	}}
-	variableSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-		{Name: "default"}, {Name: "description"},
-	}}
 	metaSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 		{Name: "depends_on"}, {Name: "when"}, {Name: "description"},
 	}}
@@ -160,15 +157,8 @@ func decode(filename string, blocks hcl.Blocks, b *budget) (*Playbook, hcl.Diagn
 			if !labels(b, &diags, "name") || !unique("variable", b.Labels[0], b) {
 				continue
 			}
-			content, d := b.Body.Content(variableSchema)
+			v, d := decodeVariable(b)
 			diags = append(diags, d...)
-			v := &Variable{Name: b.Labels[0], DeclRange: b.DefRange}
-			v.Description = literal(content, "description", &diags)
-			if attr, ok := content.Attributes["default"]; ok {
-				val, d := attr.Expr.Value(nil)
-				diags = append(diags, d...)
-				v.Default = val
-			}
 			pb.Variables = append(pb.Variables, v)
 		case b.Type == "fact":
 			if !labels(b, &diags, "type", "name") || !unique("fact", b.Labels[0]+"."+b.Labels[1], b) {

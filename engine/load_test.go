@@ -26,7 +26,7 @@ func meaning(pb *Playbook) cmp.Option {
 			vars[v.Name] = cty.StringVal("<" + v.Name + ">")
 		}
 	}
-	sc := &scope{vars: vars}
+	sc := &scope{vars: vars, budget: newBudget()}
 	for _, f := range pb.Facts {
 		ft, _ := resources.LookupFact(f.Type)
 		sc.setFact(f, zero(ft.Value))
@@ -65,9 +65,10 @@ func meaning(pb *Playbook) cmp.Option {
 			return m
 		}),
 		cmp.Transformer("value", func(v cty.Value) string { return v.GoString() }),
+		cmp.Transformer("type", func(t cty.Type) string { return t.GoString() }),
 		cmpopts.IgnoreTypes(hcl.Range{}),
 		cmpopts.IgnoreFields(Playbook{}, "Filename", "Src"),
-		cmpopts.IgnoreUnexported(Playbook{}),
+		cmpopts.IgnoreUnexported(Playbook{}, Variable{}),
 	}
 }
 

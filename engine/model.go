@@ -2,7 +2,6 @@ package engine
 
 import (
 	"github.com/hashicorp/hcl/v2"
-	"github.com/zclconf/go-cty/cty"
 )
 
 // Playbook is a KB procedure as desired-state steps, decoded from HCL or
@@ -28,14 +27,6 @@ type Playbook struct {
 
 	// budget bounds the evaluations of the playbook's expressions.
 	budget *budget
-}
-
-// Variable is a value the user may set with -var or -var-file.
-type Variable struct {
-	Name        string
-	Description string
-	Default     cty.Value // cty.NilVal when the variable must be set
-	DeclRange   hcl.Range
 }
 
 // Fact is read from the host at plan time: fact.TYPE.NAME in expressions.

@@ -43,6 +43,8 @@ type Plan struct {
 	Steps []*StepPlan
 	// SymptomAbsent says that the playbook's detect found nothing to fix.
 	SymptomAbsent bool
+
+	vars map[string]cty.Value // every variable's value, of its type
 }
 
 // ObjectState is an object with its state.
@@ -109,7 +111,7 @@ func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Pla
 	if err != nil {
 		return nil, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: err.Error()})
 	}
-	p := &Plan{Playbook: pb, Host: h.String(), Place: place, Options: opts, Facts: map[string]cty.Value{}}
+	p := &Plan{Playbook: pb, Host: h.String(), Place: place, Options: opts, Facts: map[string]cty.Value{}, vars: vars}
 	for typ, byName := range sc.facts {
 		for name, v := range byName {
 			p.Facts[typ+"."+name] = v

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -51,6 +52,7 @@ func LoadYAML(filename string, src []byte) (*Playbook, hcl.Diagnostics) {
 			}
 			for j := 0; j < len(val.Content); j += 2 {
 				if body := l.body(val.Content[j+1]); body != nil {
+					l.nest(body, "validation")
 					blocks = append(blocks, l.block(val.Content[j], "variable", []string{val.Content[j].Value}, body))
 				}
 			}
@@ -207,6 +209,28 @@ func (l *yamlLoader) addressed(seq *yaml.Node, what string) hcl.Blocks {
 	return blocks
 }
 
+// nest turns the attribute typ of body, a mapping or a list of mappings,
+// into blocks of that type, as HCL writes them (a variable's validation).
+func (l *yamlLoader) nest(body *yamlBody, typ string) {
+	n, ok := body.take(typ)
+	if !ok {
+		return
+	}
+	items := []*yaml.Node{n}
+	if n.Kind == yaml.SequenceNode {
+		items = n.Content
+	}
+	for _, item := range items {
+		if !l.want(item, yaml.MappingNode, typ+" is a mapping, or a list of them") {
+			continue
+		}
+		if b := l.body(item); b != nil {
+			rng := l.rangeOf(item)
+			body.blocks = append(body.blocks, &hcl.Block{Type: typ, Body: b, DefRange: rng, TypeRange: rng})
+		}
+	}
+}
+
 // body turns a mapping into an hcl.Body whose attributes are expressions.
 func (l *yamlLoader) body(n *yaml.Node) *yamlBody {
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
@@ -305,9 +329,10 @@ func (l *yamlLoader) template(src []byte, start hcl.Pos) hcl.Expression {
 // yamlBody is a YAML mapping seen as an hcl.Body, so that both notations
 // are decoded by the same code.
 type yamlBody struct {
-	attrs []*hcl.Attribute
-	nodes []*yaml.Node
-	rng   hcl.Range
+	attrs  []*hcl.Attribute
+	nodes  []*yaml.Node
+	blocks hcl.Blocks // see nest
+	rng    hcl.Range
 }
 
 var _ hcl.Body = (*yamlBody)(nil)
@@ -345,6 +370,13 @@ func (b *yamlBody) PartialContent(schema *hcl.BodySchema) (*hcl.BodyContent, hcl
 	want := map[string]bool{}
 	for _, as := range schema.Attributes {
 		want[as.Name] = true
+	}
+	for _, blk := range b.blocks {
+		if slices.ContainsFunc(schema.Blocks, func(bs hcl.BlockHeaderSchema) bool { return bs.Type == blk.Type }) {
+			content.Blocks = append(content.Blocks, blk)
+		} else {
+			rest.blocks = append(rest.blocks, blk)
+		}
 	}
 	for i, a := range b.attrs {
 		if want[a.Name] {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -92,7 +93,10 @@ func (r *run) load() (*engine.Playbook, engine.Vars, hcl.Diagnostics, error) {
 	}
 	r.files[name] = &hcl.File{Bytes: src}
 	pb, diags := engine.Load(name, src)
-	vars := engine.Vars{}
+	vars := maps.Clone(r.a.varValues)
+	if vars == nil {
+		vars = engine.Vars{}
+	}
 	for _, file := range r.a.varFiles {
 		src, err := host.ReadFileMax(file, engine.MaxPlaybookSize)
 		if err != nil {
@@ -107,7 +111,7 @@ func (r *run) load() (*engine.Playbook, engine.Vars, hcl.Diagnostics, error) {
 	}
 	for _, v := range r.a.vars {
 		name, val, _ := strings.Cut(v, "=")
-		vars[name] = val
+		vars[name] = engine.RawVar(name, val)
 	}
 	return pb, vars, diags, nil
 }
