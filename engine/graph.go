@@ -6,8 +6,8 @@ import (
 )
 
 // WriteGraph prints the steps in the order they run and their
-// dependencies, in Graphviz DOT: solid edges for depends_on, dashed ones
-// for the written order.
+// dependencies, in Graphviz DOT: solid edges for depends_on, restart_on
+// and run_on, dashed ones for the written order.
 func WriteGraph(w io.Writer, pb *Playbook) error {
 	pw := &printer{w: w, escape: dotQuote}
 	pw.printf("digraph %s {\n  rankdir = \"TB\";\n  node [shape = \"box\"];\n", pb.Name)
@@ -20,6 +20,9 @@ func WriteGraph(w io.Writer, pb *Playbook) error {
 		}
 		for _, d := range s.DependsOn {
 			pw.printf("  %s -> %s [label = \"depends_on\"];\n", d, s.Addr())
+		}
+		for _, d := range s.Triggers {
+			pw.printf("  %s -> %s [label = %s];\n", d, s.Addr(), s.TriggerArg)
 		}
 	}
 	pw.printf("}\n")

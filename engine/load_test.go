@@ -145,18 +145,25 @@ func TestLoadErrors(t *testing.T) {
 		summary   string // of the first diagnostic
 		line, col int
 	}{
-		"unknown step type":        {"p.hcl", "playbook \"p\" {}\nservise \"s\" {\n  name = \"x\"\n}\n", "Unknown step type", 2, 1},
-		"unknown attribute":        {"p.hcl", "playbook \"p\" {}\nservice \"s\" {\n  name = \"x\"\n  sate = \"stopped\"\n}\n", "", 0, 0},
-		"duplicate address":        {"p.hcl", "playbook \"p\" {}\nfile \"f\" {\n  path = \"/tmp/a\"\n}\nfile \"f\" {\n  path = \"/tmp/b\"\n}\n", "Duplicate step", 5, 1},
-		"cycle":                    {"p.hcl", "playbook \"p\" {}\nfile \"a\" {\n  depends_on = [file.b]\n  path = \"/a\"\n}\nfile \"b\" {\n  depends_on = [file.a]\n  path = \"/b\"\n}\n", "Dependency cycle", 2, 1},
-		"unknown dependency":       {"p.hcl", "playbook \"p\" {}\nfile \"a\" {\n  depends_on = [file.zz]\n  path = \"/a\"\n}\n", "Unknown dependency", 2, 1},
-		"missing playbook block":   {"p.hcl", "file \"a\" {\n  path = \"/a\"\n}\n", "Missing playbook block", 0, 0},
-		"yaml syntax":              {"p.yaml", "playbook:\n  name: p\nsteps:\n  - file.a: {path: /a\n", "Invalid YAML", 0, 0},
-		"yaml unknown key":         {"p.yaml", "playbook: {name: p}\nstep:\n  - file.a: {path: /a}\n", "Unexpected key", 2, 1},
-		"yaml bad address":         {"p.yaml", "playbook: {name: p}\nsteps:\n  - file: {path: /a}\n", "Invalid address", 3, 5},
-		"yaml unknown type":        {"p.yaml", "playbook: {name: p}\nsteps:\n  - fiel.a: {path: /a}\n", "Unknown step type", 3, 5},
-		"yaml alias":               {"p.yaml", "playbook: {name: p}\nsteps:\n  - file.a: {path: &x /a}\n  - file.b: {path: *x}\n", "YAML alias not supported", 4, 20},
-		"yaml duplicate attribute": {"p.yaml", "playbook: {name: p}\nsteps:\n  - file.a: {path: /a, path: /b}\n", "", 0, 0},
+		"unknown step type":         {"p.hcl", "playbook \"p\" {}\nservise \"s\" {\n  name = \"x\"\n}\n", "Unknown step type", 2, 1},
+		"unknown attribute":         {"p.hcl", "playbook \"p\" {}\nservice \"s\" {\n  name = \"x\"\n  sate = \"stopped\"\n}\n", "", 0, 0},
+		"duplicate address":         {"p.hcl", "playbook \"p\" {}\nfile \"f\" {\n  path = \"/tmp/a\"\n}\nfile \"f\" {\n  path = \"/tmp/b\"\n}\n", "Duplicate step", 5, 1},
+		"cycle":                     {"p.hcl", "playbook \"p\" {}\nfile \"a\" {\n  depends_on = [file.b]\n  path = \"/a\"\n}\nfile \"b\" {\n  depends_on = [file.a]\n  path = \"/b\"\n}\n", "Dependency cycle", 2, 1},
+		"unknown dependency":        {"p.hcl", "playbook \"p\" {}\nfile \"a\" {\n  depends_on = [file.zz]\n  path = \"/a\"\n}\n", "Unknown dependency", 2, 1},
+		"missing playbook block":    {"p.hcl", "file \"a\" {\n  path = \"/a\"\n}\n", "Missing playbook block", 0, 0},
+		"yaml syntax":               {"p.yaml", "playbook:\n  name: p\nsteps:\n  - file.a: {path: /a\n", "Invalid YAML", 0, 0},
+		"yaml unknown key":          {"p.yaml", "playbook: {name: p}\nstep:\n  - file.a: {path: /a}\n", "Unexpected key", 2, 1},
+		"yaml bad address":          {"p.yaml", "playbook: {name: p}\nsteps:\n  - file: {path: /a}\n", "Invalid address", 3, 5},
+		"yaml unknown type":         {"p.yaml", "playbook: {name: p}\nsteps:\n  - fiel.a: {path: /a}\n", "Unknown step type", 3, 5},
+		"yaml alias":                {"p.yaml", "playbook: {name: p}\nsteps:\n  - file.a: {path: &x /a}\n  - file.b: {path: *x}\n", "YAML alias not supported", 4, 20},
+		"restart_on a string":       {"p.hcl", "playbook \"p\" {}\nfile \"a\" {\n  path = \"/a\"\n}\nservice \"s\" {\n  name = \"x\"\n  state = \"running\"\n  restart_on = [\"file.a\"]\n}\n", "Invalid restart_on", 8, 17},
+		"restart_on unknown step":   {"p.hcl", "playbook \"p\" {}\nfile \"conf\" {\n  path = \"/a\"\n}\nservice \"s\" {\n  name = \"x\"\n  state = \"running\"\n  restart_on = [file.cnof]\n}\n", "Unknown step in restart_on", 8, 16},
+		"restart_on a stop":         {"p.hcl", "playbook \"p\" {}\nfile \"a\" {\n  path = \"/a\"\n}\nservice \"s\" {\n  name = \"x\"\n  state = \"stopped\"\n  restart_on = [file.a]\n}\n", "Invalid restart_on", 8, 16},
+		"run_on on a file":          {"p.hcl", "playbook \"p\" {}\nfile \"a\" {\n  path = \"/a\"\n}\nfile \"b\" {\n  path = \"/b\"\n  run_on = [file.a]\n}\n", "Unsupported argument", 7, 3},
+		"run_on a cycle":            {"p.hcl", "playbook \"p\" {}\ncommand \"a\" {\n  run = [\"x\"]\n  run_on = [command.a]\n}\n", "Dependency cycle", 2, 1},
+		"yaml depends_on one value": {"p.yaml", "playbook: {name: p}\nsteps:\n  - file.a: {path: /a}\n  - file.b:\n      path: /b\n      depends_on: file.a\n", "Invalid depends_on", 6, 19},
+		"yaml run_on unknown":       {"p.yaml", "playbook: {name: p}\nsteps:\n  - command.a:\n      run: [x]\n      run_on: [file.nope]\n", "Unknown step in run_on", 5, 15},
+		"yaml duplicate attribute":  {"p.yaml", "playbook: {name: p}\nsteps:\n  - file.a: {path: /a, path: /b}\n", "", 0, 0},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -40,10 +40,16 @@ type Fact struct {
 type Step struct {
 	Type, Name  string
 	Description string
-	DependsOn   []string       // addresses
-	When        hcl.Expression // nil: always
-	Config      hcl.Body       // the resource type's attributes
-	DeclRange   hcl.Range
+	DependsOn   []string // addresses
+	// Triggers are the steps (addresses) whose change carries this one out
+	// again: restart_on restarts a service, run_on runs a command. They
+	// come earlier, as DependsOn's do.
+	Triggers     []string
+	TriggerArg   string // restart_on or run_on: what the type calls them
+	TriggerRange hcl.Range
+	When         hcl.Expression // nil: always
+	Config       hcl.Body       // the resource type's attributes
+	DeclRange    hcl.Range
 }
 
 // Addr is how plans, errors and -replace name the step: TYPE.NAME.

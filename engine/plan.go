@@ -68,6 +68,9 @@ type StepPlan struct {
 	Reboot bool
 
 	res resources.Resource
+	// triggers are the step's restart_on or run_on, triggerArg which.
+	triggers   []string
+	triggerArg string
 }
 
 // Changed counts the steps that change something and those that do not.
@@ -126,7 +129,8 @@ func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Pla
 	}
 	targeted := pb.targets(opts.Target)
 	for _, s := range pb.Steps {
-		sp := &StepPlan{Addr: s.Addr(), Description: s.Description, Forced: slices.Contains(opts.Replace, s.Addr())}
+		sp := &StepPlan{Addr: s.Addr(), Description: s.Description, Forced: slices.Contains(opts.Replace, s.Addr()),
+			triggers: s.Triggers, triggerArg: s.TriggerArg}
 		p.Steps = append(p.Steps, sp)
 		switch {
 		case p.SymptomAbsent:
@@ -176,14 +180,24 @@ func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Pla
 	return p, append(diags, preflightElevation(p, h)...)
 }
 
-// untrigger drops the restarts whose restart_on steps the net effect has
-// since made no-ops.
+// untrigger drops the restarts and runs whose restart_on or run_on steps
+// the net effect has since made no-ops.
 func untrigger(steps []*StepPlan) {
 	for i, sp := range steps {
-		if sp.Action == resources.Restart && !sp.Forced && !triggered(sp, steps[:i]) {
-			sp.Change = resources.NoChange("no step in restart_on changed")
+		if c, ok := untriggered(sp, steps[:i]); ok {
+			sp.Change = c
 		}
 	}
+}
+
+// untriggered is the no-op of a step with restart_on or run_on that none
+// of those steps calls for: a restart, or a command's run, happens only
+// when one of them changed something.
+func untriggered(sp *StepPlan, earlier []*StepPlan) (resources.Change, bool) {
+	if len(sp.triggers) == 0 || sp.Forced || (sp.Action != resources.Restart && sp.Action != resources.Run) || triggered(sp, earlier) != "" {
+		return resources.Change{}, false
+	}
+	return resources.NoChange("no step in %s changed", sp.triggerArg), true
 }
 
 // A returner is a resource whose step gives its object back the state it
@@ -237,9 +251,16 @@ func (p *Plan) predict(ctx context.Context, pb *Playbook, h host.Host) hcl.Diagn
 		for j, o := range sp.Objects {
 			cur[j] = state[o.Key]
 		}
-		c, err := sp.res.Diff(cur, sp.Forced || triggered(sp, p.Steps[:i]))
+		by := triggered(sp, p.Steps[:i])
+		c, err := sp.res.Diff(cur, sp.Forced || by != "")
+		if by != "" && !sp.Forced && c.Action != resources.NoOp {
+			c.Reason = strings.TrimSpace(c.Reason + " (" + by + " changed)")
+		}
 		if err == nil {
 			sp.Change = c
+			if nc, ok := untriggered(sp, p.Steps[:i]); ok {
+				c, sp.Change = nc, nc
+			}
 			err = preflightHolders(ctx, h, sp, state)
 		}
 		if err == nil {
@@ -298,19 +319,15 @@ func removeContents(state map[resources.Key]resources.State, parent resources.Ke
 	}
 }
 
-// triggered reports whether a step named in sp's restart_on changes
-// something; those steps come earlier in the run.
-func triggered(sp *StepPlan, earlier []*StepPlan) bool {
-	t, ok := sp.res.(interface{ Triggers() []string })
-	if !ok {
-		return false
-	}
+// triggered names the first step of sp's restart_on or run_on that
+// changes something, or is ""; those steps come earlier in the run.
+func triggered(sp *StepPlan, earlier []*StepPlan) string {
 	for _, e := range earlier {
-		if e.Action != resources.NoOp && slices.Contains(t.Triggers(), e.Addr) {
-			return true
+		if e.Action != resources.NoOp && slices.Contains(sp.triggers, e.Addr) {
+			return e.Addr
 		}
 	}
-	return false
+	return ""
 }
 
 // preflightDependents refuses to stop a service that other services still
@@ -465,7 +482,13 @@ func (sc *scope) decodeStep(s *Step) (res resources.Resource, run bool, diags hc
 	}
 	a := resources.EvalAttrs(content, ctx, s.DeclRange)
 	res = t.Decode(a)
-	return res, run, append(diags, a.Diags...)
+	diags = append(diags, a.Diags...)
+	if c, ok := res.(interface{ CheckTrigger() error }); ok && len(s.Triggers) > 0 && !a.Diags.HasErrors() {
+		if err := c.CheckTrigger(); err != nil {
+			diags = append(diags, errAt(s.TriggerRange, "Invalid "+s.TriggerArg, err.Error()))
+		}
+	}
+	return res, run, diags
 }
 
 // boolExpr evaluates a when or detect; an unknown value (validate) is true.
@@ -530,7 +553,7 @@ func (pb *Playbook) targets(target []string) map[string]bool {
 	deps := map[string][]string{}
 	set := map[string]bool{}
 	for _, s := range pb.Steps {
-		deps[s.Addr()] = s.DependsOn
+		deps[s.Addr()] = s.after()
 		set[s.Addr()] = all
 	}
 	var add func(addr string)

@@ -38,7 +38,8 @@ type Command struct {
 
 func init() {
 	register(&Type{
-		Name: "command",
+		Name:    "command",
+		Trigger: "run_on",
 		Schema: &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 			{Name: "run", Required: true},
 			{Name: "shell"},
@@ -164,7 +165,7 @@ func (c *Command) Diff(cur []State, force bool) (Change, error) {
 		}
 	}
 	reason := "run " + line
-	if !guarded {
+	if !guarded && !force {
 		reason += " (always runs: no creates, removes, unless or only_if)"
 	}
 	if c.RebootRequired {

@@ -173,6 +173,11 @@ func NoChange(format string, args ...any) Change {
 type Type struct {
 	Name   string
 	Schema *hcl.BodySchema
+	// Trigger names the meta-argument, if the type has one, that lists
+	// the steps whose change carries a step of this type out again as
+	// -replace would (a service's restart_on; a command's run_on). The
+	// engine reads it, as it reads depends_on.
+	Trigger string
 	// Decode builds the resource from attributes that have been evaluated;
 	// unknown values (in validate) pass without checks of their content.
 	Decode func(a *Attrs) Resource

@@ -22,21 +22,18 @@ type Service struct {
 	// StopDependents stops the running services that depend on this one
 	// before stopping it; without it, they make the plan fail.
 	StopDependents bool
-	// RestartOn names steps whose change restarts this running service, as
-	// Puppet's refresh events and Ansible's handlers do.
-	RestartOn []string
 }
 
 func init() {
 	register(&Type{
-		Name: "service",
+		Name:    "service",
+		Trigger: "restart_on",
 		Schema: &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 			{Name: "name", Required: true},
 			{Name: "state"},
 			{Name: "start_type"},
 			{Name: "timeout"},
 			{Name: "stop_dependents"},
-			{Name: "restart_on"},
 		}},
 		Decode: func(a *Attrs) Resource {
 			s := &Service{
@@ -45,15 +42,12 @@ func init() {
 				StartType:      a.Enum("start_type", "", host.Automatic, host.Manual, host.Disabled, previous),
 				Timeout:        a.Duration("timeout", 60*time.Second),
 				StopDependents: a.Bool("stop_dependents", false),
-				RestartOn:      a.Strings("restart_on"),
 			}
 			switch {
 			case !a.Has("state") && !a.Has("start_type"):
 				a.Errorf("", "a service step sets state, start_type or both")
 			case s.State == host.Running && s.StartType == host.Disabled:
 				a.Errorf("start_type", "service %s cannot run with start_type = \"disabled\"", s.Name)
-			case len(s.RestartOn) > 0 && s.State != host.Running:
-				a.Errorf("restart_on", "restart_on restarts a running service, so it needs state = \"running\"")
 			}
 			return s
 		},
@@ -117,9 +111,6 @@ func (s *Service) Diff(cur []State, force bool) (Change, error) {
 		}
 		return NoChange("%s is already %s", s.Name, strings.Join(set, ", ")), nil
 	}
-	if c.Action == Restart && len(s.RestartOn) > 0 {
-		c.Reason = "restart: a step in restart_on changed"
-	}
 	return c, nil
 }
 
@@ -164,8 +155,15 @@ func (s *Service) startType(cur State) string {
 	return s.StartType
 }
 
-// Triggers are the steps whose change restarts the service.
-func (s *Service) Triggers() []string { return s.RestartOn }
+// CheckTrigger refuses restart_on on a step that stops the service: a
+// restart is of a service that runs, as Puppet's refresh events and
+// Ansible's handlers restart it.
+func (s *Service) CheckTrigger() error {
+	if s.State == host.Stopped {
+		return fmt.Errorf("restart_on restarts service %s when it runs, and this step stops it", s.Name)
+	}
+	return nil
+}
 
 // Dependents are the running services that the step stops first.
 func (s *Service) Dependents(cur State) []string {
