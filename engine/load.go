@@ -166,19 +166,22 @@ func decode(filename string, blocks hcl.Blocks, b *budget) (*Playbook, hcl.Diagn
 				continue
 			}
 			if _, ok := resources.LookupFact(b.Labels[0]); !ok {
-				diags = append(diags, errAt(b.LabelRanges[0], "Unknown fact type", fmt.Sprintf("%q is not a fact type.", b.Labels[0])))
+				diags = append(diags, errAt(b.LabelRanges[0], "Unknown fact type", fmt.Sprintf("%q is not a fact type; the types are %s.%s",
+					b.Labels[0], strings.Join(resources.FactTypeNames(), ", "), suggest(b.Labels[0], resources.FactTypeNames()))))
 				continue
 			}
+			diags = append(diags, controlChars(b.Body)...)
 			pb.Facts = append(pb.Facts, &Fact{Type: b.Labels[0], Name: b.Labels[1], Config: b.Body, DeclRange: b.DefRange})
 		default:
 			if _, ok := resources.Lookup(b.Type); !ok {
 				diags = append(diags, errAt(b.TypeRange, "Unknown step type",
-					fmt.Sprintf("%q is not a resource type; the types are %s.", b.Type, strings.Join(resources.TypeNames(), ", "))))
+					fmt.Sprintf("%q is not a resource type; the types are %s.%s", b.Type, strings.Join(resources.TypeNames(), ", "), suggest(b.Type, resources.TypeNames()))))
 				continue
 			}
 			if !labels(b, &diags, "name") || !unique("step", b.Type+"."+b.Labels[0], b) {
 				continue
 			}
+			diags = append(diags, controlChars(b.Body)...)
 			diags = append(diags, decodeStep(pb, b)...)
 		}
 	}
@@ -189,7 +192,7 @@ func decode(filename string, blocks hcl.Blocks, b *budget) (*Playbook, hcl.Diagn
 	if !diags.HasErrors() {
 		diags = append(diags, order(pb)...)
 	}
-	return pb, diags
+	return pb, append(diags, pb.references()...)
 }
 
 func decodeStep(pb *Playbook, b *hcl.Block) hcl.Diagnostics {

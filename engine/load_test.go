@@ -191,24 +191,81 @@ func TestLoadErrors(t *testing.T) {
 func TestValidateCatchesExpressionMistakes(t *testing.T) {
 	tests := map[string]struct{ attr, summary string }{
 		"unknown function":  {`path = nope("x")`, "Call to unknown function"},
-		"unknown variable":  {`path = var.nope`, "Unsupported attribute"},
-		"unknown fact":      {`path = fact.path.nope.exists`, "Unsupported attribute"},
+		"unknown variable":  {`path = var.nope`, "Reference to undeclared variable"},
+		"unknown fact":      {`path = fact.path.nope.exists`, "Reference to undeclared fact"},
 		"wrong type":        {`path = ["a"]`, "path: string required"},
 		"bad state":         {`path = "/a"` + "\n" + `state = "gone"`, `state = "gone": want present, absent`},
 		"content if absent": {`path = "/a"` + "\n" + `state = "absent"` + "\n" + `content = "x"`, "an absent file has no content"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			pb, diags := Load("p.hcl", []byte("playbook \"p\" {}\nfile \"f\" {\n"+tt.attr+"\n}\n"))
-			if diags.HasErrors() {
-				t.Fatal(diags)
-			}
-			diags = Validate(pb, nil)
+			diags := loadAndValidate("p.hcl", []byte("playbook \"p\" {}\nfile \"f\" {\n"+tt.attr+"\n}\n"))
 			if !diags.HasErrors() || !strings.Contains(diags.Error(), tt.summary) {
 				t.Fatalf("diagnostics %q, want %q", diags.Error(), tt.summary)
 			}
 			if diags[0].Subject == nil || diags[0].Subject.Start.Line < 3 {
 				t.Errorf("diagnostic at %v, want the attribute's line", diags[0].Subject)
+			}
+		})
+	}
+}
+
+// Every name a playbook or a flag may get wrong gets the suggestion HCL
+// gives for an attribute, in both notations.
+func TestSuggestions(t *testing.T) {
+	tests := map[string]struct{ file, src, want string }{
+		"step type":          {"p.hcl", "playbook \"p\" {}\nservise \"s\" {\n  name = \"x\"\n}\n", `Did you mean "service"?`},
+		"yaml step type":     {"p.yaml", "playbook: {name: p}\nsteps:\n  - fiel.a: {path: /a}\n", `Did you mean "file"?`},
+		"fact type":          {"p.hcl", "playbook \"p\" {}\nfact \"pth\" \"x\" {\n  path = \"/a\"\n}\n", `Did you mean "path"?`},
+		"yaml attribute":     {"p.yaml", "playbook: {name: p}\nsteps:\n  - service.s: {name: x, sate: stopped}\n", `An argument named "sate" is not expected here. Did you mean "state"?`},
+		"yaml variable attr": {"p.yaml", "playbook: {name: p}\nvariables:\n  x: {tpye: bool}\n", `Did you mean "type"?`},
+		"yaml top key":       {"p.yaml", "playbook: {name: p}\nstep:\n  - file.a: {path: /a}\n", `Did you mean "steps"?`},
+		"yaml function":      {"p.yaml", "playbook: {name: p}\nsteps:\n  - file.a: {path: '${lowr(\"/A\")}'}\n", `Did you mean "lower"?`},
+		"hcl function":       {"p.hcl", "playbook \"p\" {}\nfile \"a\" {\n  path = lowr(\"/A\")\n}\n", `Did you mean "lower"?`},
+		"variable":           {"p.hcl", "playbook \"p\" {}\nvariable \"dir\" {\n  default = \"/a\"\n}\nfile \"a\" {\n  path = var.dri\n}\n", `Did you mean "dir"?`},
+		"dependency":         {"p.hcl", "playbook \"p\" {}\nfile \"aa\" {\n  path = \"/a\"\n}\nfile \"b\" {\n  path = \"/b\"\n  depends_on = [file.ab]\n}\n", `Did you mean "file.aa"?`},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			diags := loadAndValidate(tt.file, []byte(tt.src))
+			if !strings.Contains(diags.Error(), tt.want) {
+				t.Errorf("got %v, want %q", diags, tt.want)
+			}
+		})
+	}
+}
+
+// A path's control characters are refused where they are written, with
+// the way to write the path in that notation.
+func TestControlCharactersInPaths(t *testing.T) {
+	tests := map[string]struct {
+		file, src string
+		want      string // "": no error
+		line, col int
+	}{
+		"hcl tab and newline":  {"p.hcl", "playbook \"p\" {}\ndirectory \"d\" {\n  path  = \"C:\\temp\\new\"\n  state = \"absent\"\n}\n", `path holds a tab (\t): in a quoted HCL string`, 3, 12},
+		"hcl in a template":    {"p.hcl", "playbook \"p\" {}\nfile \"f\" {\n  path = \"${env(\"windir\")}\\new.txt\"\n}\n", `path holds a newline (\n)`, 3, 27},
+		"hcl rename_to":        {"p.hcl", "playbook \"p\" {}\ndirectory \"d\" {\n  path = \"C:/a\"\n  state = \"absent\"\n  rename_to = \"C:\\ra\"\n}\n", "Control character in rename_to", 5, 16},
+		"hcl fact":             {"p.hcl", "playbook \"p\" {}\nfact \"path\" \"p\" {\n  path = \"C:\\temp\"\n}\n", "Control character in path", 3, 11},
+		"yaml double-quoted":   {"p.yaml", "playbook: {name: p}\nsteps:\n  - file.f:\n      path: \"C:\\temp\\new\"\n", "in a double-quoted YAML string", 4, 14},
+		"hcl escaped is fine":  {"p.hcl", "playbook \"p\" {}\nfile \"f\" {\n  path = \"C:\\\\temp\\\\new\"\n}\n", "", 0, 0},
+		"yaml plain is fine":   {"p.yaml", "playbook: {name: p}\nsteps:\n  - file.f:\n      path: C:\\temp\\new\n", "", 0, 0},
+		"content may hold one": {"p.hcl", "playbook \"p\" {}\nfile \"f\" {\n  path = \"/a\"\n  content = \"a\\tb\\n\"\n}\n", "", 0, 0},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			diags := loadAndValidate(tt.file, []byte(tt.src))
+			if tt.want == "" {
+				if diags.HasErrors() {
+					t.Fatal(diags)
+				}
+				return
+			}
+			if !strings.Contains(diags.Error(), tt.want) {
+				t.Fatalf("got %v, want %q", diags, tt.want)
+			}
+			if s := diags[0].Subject; s == nil || s.Start.Line != tt.line || s.Start.Column != tt.col {
+				t.Errorf("at %v, want line %d column %d", s, tt.line, tt.col)
 			}
 		})
 	}

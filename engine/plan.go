@@ -89,14 +89,18 @@ func (p *Plan) Changed() (changed, unchanged int) {
 // changes the host.
 func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Plan, hcl.Diagnostics) {
 	vars, diags := pb.resolve(opts.Vars)
+	var addrs []string
+	for _, s := range pb.Steps {
+		addrs = append(addrs, s.Addr())
+	}
 	for _, f := range []struct {
 		flag  string
 		addrs []string
 	}{{"-replace", opts.Replace}, {"-target", opts.Target}} {
 		for _, addr := range f.addrs {
-			if !slices.ContainsFunc(pb.Steps, func(s *Step) bool { return s.Addr() == addr }) {
+			if !slices.Contains(addrs, addr) {
 				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown step in " + f.flag,
-					Detail: fmt.Sprintf("%s is not a step of playbook %s.", addr, pb.Name)})
+					Detail: fmt.Sprintf("%s is not a step of playbook %s.%s", addr, pb.Name, suggest(addr, addrs))})
 			}
 		}
 	}

@@ -196,6 +196,9 @@ func Lookup(name string) (*Type, bool) {
 // TypeNames lists the resource types, sorted.
 func TypeNames() []string { return slices.Sorted(maps.Keys(types)) }
 
+// FactTypeNames lists the fact types, sorted.
+func FactTypeNames() []string { return slices.Sorted(maps.Keys(factTypes)) }
+
 // Read reads the current state of one object from the host.
 func Read(ctx context.Context, h host.Host, o Object) (State, error) {
 	switch o.Key.Kind {
