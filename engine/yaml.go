@@ -504,8 +504,9 @@ func (e *yamlExpr) Variables() []hcl.Traversal {
 func (e *yamlExpr) Range() hcl.Range      { return e.rng }
 func (e *yamlExpr) StartRange() hcl.Range { return e.rng }
 
-// ExprList lets hcl.ExprList read a sequence; a single value is a list of
-// one.
+// ExprList lets hcl.ExprList read a sequence. A single value reads as a
+// list of one, which addresses refuses first: lists are lists in both
+// notations.
 func (e *yamlExpr) ExprList() []hcl.Expression {
 	if !e.seq {
 		return []hcl.Expression{e}
