@@ -137,7 +137,7 @@ func hostileDoc(v func() string) *PlanDocument {
 	d := &PlanDocument{FormatVersion: PlanFormatVersion, Host: v()}
 	d.Playbook.Name, d.Playbook.Title, d.Playbook.Source, d.Playbook.Filename = v(), v(), v(), v()
 	d.Playbook.SHA256 = strings.Repeat("ab", 32)
-	d.Variables = map[string]string{v(): v()}
+	d.Variables = map[string]json.RawMessage{v(): json.RawMessage(strconv.Quote(v()))}
 	d.Facts = map[string]json.RawMessage{v(): json.RawMessage(strconv.Quote(v()))}
 	d.Steps = []DocStep{
 		{Address: v(), Action: "stop", Description: v(), MaxWaitSeconds: 60,

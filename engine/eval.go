@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/tryfunc"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
@@ -64,6 +65,9 @@ func (s *scope) functions() map[string]function.Function {
 		"basename":   pathFunc(func(dir, base string) string { return base }),
 		"dirname":    pathFunc(func(dir, base string) string { return dir }),
 		"timecmp":    timecmpFunc,
+		// regex and can check a variable's form (validation blocks).
+		"regex": stdlib.RegexFunc,
+		"can":   tryfunc.CanFunc,
 	}
 	estimates := map[string]func([]cty.Value) int64{
 		"replace": replaceSize, "join": joinSize, "split": splitSize, "format": formatSize,
@@ -128,71 +132,4 @@ func pathFunc(pick func(dir, base string) string) function.Function {
 			return cty.StringVal(pick(p[:max(i, 0)], p[i+1:])), nil
 		},
 	})
-}
-
-// Vars are variable values given on the command line, by name.
-type Vars map[string]string
-
-// LoadVarFile decodes a variable file's NAME = "VALUE" lines (HCL) or
-// NAME: VALUE (YAML), by its name's extension.
-func LoadVarFile(filename string, src []byte) (Vars, hcl.Diagnostics) {
-	var body hcl.Body
-	var diags hcl.Diagnostics
-	if strings.HasSuffix(filename, ".yaml") || strings.HasSuffix(filename, ".yml") {
-		if d := checkSource(filename, "Variable file", src); d != nil {
-			return nil, hcl.Diagnostics{d}
-		}
-		l := newYAMLLoader(filename, src)
-		if root := l.root(src, "A variable file is a mapping of names to values."); root != nil {
-			body = l.body(root)
-		}
-		diags = l.diags
-	} else {
-		body, diags = parseHCL(filename, "Variable file", src, newBudget())
-	}
-	if diags.HasErrors() {
-		return nil, diags
-	}
-	attrs, diags := body.JustAttributes()
-	vars := Vars{}
-	for name, attr := range attrs {
-		v, d := attr.Expr.Value(nil)
-		diags = append(diags, d...)
-		if d.HasErrors() {
-			continue
-		}
-		if v.Type() != cty.String {
-			diags = append(diags, errAt(attr.Expr.Range(), "Invalid variable value", name+" must be a string."))
-			continue
-		}
-		vars[name] = v.AsString()
-	}
-	return vars, diags
-}
-
-// resolve gives each variable its value: the command line's, else its
-// default.
-func (pb *Playbook) resolve(set Vars) (map[string]cty.Value, hcl.Diagnostics) {
-	vals := map[string]cty.Value{}
-	var diags hcl.Diagnostics
-	declared := map[string]bool{}
-	for _, v := range pb.Variables {
-		declared[v.Name] = true
-		switch val, ok := set[v.Name]; {
-		case ok:
-			vals[v.Name] = cty.StringVal(val)
-		case v.Default != cty.NilVal:
-			vals[v.Name] = v.Default
-		default:
-			diags = append(diags, errAt(v.DeclRange, "No value for required variable",
-				fmt.Sprintf("Set %s with -var %s=VALUE or in a -var-file.", v.Name, v.Name)))
-		}
-	}
-	for name := range set {
-		if !declared[name] {
-			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Undeclared variable",
-				Detail: fmt.Sprintf("%q is set, but the playbook declares no variable of that name.", name)})
-		}
-	}
-	return vals, diags
 }

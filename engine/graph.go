@@ -23,7 +23,8 @@ type GraphStep struct {
 }
 
 // GraphEdge says that To runs after From: because it is written after it
-// ("order"), or because it names it in depends_on ("depends_on").
+// ("order"), or because it names it in depends_on, restart_on or run_on
+// (the meta-argument's name).
 type GraphEdge struct {
 	From string `json:"from"`
 	To   string `json:"to"`
@@ -40,6 +41,9 @@ func NewGraph(pb *Playbook) *Graph {
 		}
 		for _, d := range s.DependsOn {
 			g.Edges = append(g.Edges, GraphEdge{From: d, To: s.Addr(), Kind: "depends_on"})
+		}
+		for _, d := range s.Triggers {
+			g.Edges = append(g.Edges, GraphEdge{From: d, To: s.Addr(), Kind: s.TriggerArg})
 		}
 	}
 	return g
@@ -66,7 +70,7 @@ func WriteGraph(w io.Writer, g *Graph) error {
 		if e.Kind == "order" {
 			pw.printf("  %s -> %s [style = \"dashed\"];\n", e.From, e.To)
 		} else {
-			pw.printf("  %s -> %s [label = \"depends_on\"];\n", e.From, e.To)
+			pw.printf("  %s -> %s [label = %s];\n", e.From, e.To, e.Kind)
 		}
 	}
 	pw.printf("}\n")

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -109,9 +110,6 @@ var (
 	playbookSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 		{Name: "title"}, {Name: "source"}, {Name: "description"}, {Name: "detect"},
 	}}
-	variableSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-		{Name: "default"}, {Name: "description"},
-	}}
 	metaSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 		{Name: "depends_on"}, {Name: "when"}, {Name: "description"},
 	}}
@@ -160,34 +158,30 @@ func decode(filename string, blocks hcl.Blocks, b *budget) (*Playbook, hcl.Diagn
 			if !labels(b, &diags, "name") || !unique("variable", b.Labels[0], b) {
 				continue
 			}
-			content, d := b.Body.Content(variableSchema)
+			v, d := decodeVariable(b)
 			diags = append(diags, d...)
-			v := &Variable{Name: b.Labels[0], DeclRange: b.DefRange}
-			v.Description = literal(content, "description", &diags)
-			if attr, ok := content.Attributes["default"]; ok {
-				val, d := attr.Expr.Value(nil)
-				diags = append(diags, d...)
-				v.Default = val
-			}
 			pb.Variables = append(pb.Variables, v)
 		case b.Type == "fact":
 			if !labels(b, &diags, "type", "name") || !unique("fact", b.Labels[0]+"."+b.Labels[1], b) {
 				continue
 			}
 			if _, ok := resources.LookupFact(b.Labels[0]); !ok {
-				diags = append(diags, errAt(b.LabelRanges[0], "Unknown fact type", fmt.Sprintf("%q is not a fact type.", b.Labels[0])))
+				diags = append(diags, errAt(b.LabelRanges[0], "Unknown fact type", fmt.Sprintf("%q is not a fact type; the types are %s.%s",
+					b.Labels[0], strings.Join(resources.FactTypeNames(), ", "), suggest(b.Labels[0], resources.FactTypeNames()))))
 				continue
 			}
+			diags = append(diags, controlChars(b.Body)...)
 			pb.Facts = append(pb.Facts, &Fact{Type: b.Labels[0], Name: b.Labels[1], Config: b.Body, DeclRange: b.DefRange})
 		default:
 			if _, ok := resources.Lookup(b.Type); !ok {
 				diags = append(diags, errAt(b.TypeRange, "Unknown step type",
-					fmt.Sprintf("%q is not a resource type; the types are %s.", b.Type, strings.Join(resources.TypeNames(), ", "))))
+					fmt.Sprintf("%q is not a resource type; the types are %s.%s", b.Type, strings.Join(resources.TypeNames(), ", "), suggest(b.Type, resources.TypeNames()))))
 				continue
 			}
 			if !labels(b, &diags, "name") || !unique("step", b.Type+"."+b.Labels[0], b) {
 				continue
 			}
+			diags = append(diags, controlChars(b.Body)...)
 			diags = append(diags, decodeStep(pb, b)...)
 		}
 	}
@@ -198,30 +192,60 @@ func decode(filename string, blocks hcl.Blocks, b *budget) (*Playbook, hcl.Diagn
 	if !diags.HasErrors() {
 		diags = append(diags, order(pb)...)
 	}
-	return pb, diags
+	return pb, append(diags, pb.references()...)
 }
 
 func decodeStep(pb *Playbook, b *hcl.Block) hcl.Diagnostics {
-	content, rest, diags := b.Body.PartialContent(metaSchema)
+	t, _ := resources.Lookup(b.Type)
+	schema := metaSchema
+	if t.Trigger != "" {
+		schema = &hcl.BodySchema{Attributes: append(slices.Clip(metaSchema.Attributes), hcl.AttributeSchema{Name: t.Trigger})}
+	}
+	content, rest, diags := b.Body.PartialContent(schema)
 	s := &Step{Type: b.Type, Name: b.Labels[0], Config: rest, DeclRange: b.DefRange}
 	s.Description = literal(content, "description", &diags)
 	if attr, ok := content.Attributes["when"]; ok {
 		s.When = attr.Expr
 	}
 	if attr, ok := content.Attributes["depends_on"]; ok {
-		exprs, d := hcl.ExprList(attr.Expr)
-		diags = append(diags, d...)
-		for _, e := range exprs {
-			t, d := hcl.AbsTraversalForExpr(e)
-			if d.HasErrors() || len(t) != 2 {
-				diags = append(diags, errAt(e.Range(), "Invalid depends_on", "depends_on lists step addresses such as service.stop_automatic_updates."))
-				continue
-			}
-			s.DependsOn = append(s.DependsOn, t.RootName()+"."+t[1].(hcl.TraverseAttr).Name)
-		}
+		s.DependsOn = addresses(attr, &diags)
+	}
+	if attr, ok := content.Attributes[t.Trigger]; ok {
+		s.Triggers, s.TriggerArg, s.TriggerRange = addresses(attr, &diags), t.Trigger, attr.Expr.Range()
 	}
 	pb.Steps = append(pb.Steps, s)
 	return diags
+}
+
+// addresses reads a list of step addresses, written as references in both
+// notations: depends_on = [file.a] in HCL, depends_on: [file.a] in YAML.
+func addresses(attr *hcl.Attribute, diags *hcl.Diagnostics) []string {
+	example := attr.Name + " = [service.stop_automatic_updates]"
+	if y, ok := attr.Expr.(*yamlExpr); ok && !y.seq {
+		*diags = append(*diags, errAt(attr.Expr.Range(), "Invalid "+attr.Name,
+			fmt.Sprintf("%s is a list, even of one step: %s: [%s].", attr.Name, attr.Name, y.src)))
+		return nil
+	}
+	exprs, d := hcl.ExprList(attr.Expr)
+	if d.HasErrors() {
+		*diags = append(*diags, errAt(attr.Expr.Range(), "Invalid "+attr.Name,
+			fmt.Sprintf("%s is a list of step addresses, such as %s.", attr.Name, example)))
+		return nil
+	}
+	var out []string
+	for _, e := range exprs {
+		t, d := hcl.AbsTraversalForExpr(e)
+		if d.HasErrors() || len(t) != 2 || attrName(t[1]) == "" {
+			detail := fmt.Sprintf("%s lists step addresses, such as %s.", attr.Name, example)
+			if v, d := e.Value(nil); !d.HasErrors() && v.Type() == cty.String && !v.IsNull() {
+				detail = fmt.Sprintf("A step address is a reference, not a string: write %s without quotes.", v.AsString())
+			}
+			*diags = append(*diags, errAt(e.Range(), "Invalid "+attr.Name, detail))
+			continue
+		}
+		out = append(out, t.RootName()+"."+attrName(t[1]))
+	}
+	return out
 }
 
 // order puts each step after the steps it depends on, keeping the written
@@ -235,7 +259,12 @@ func order(pb *Playbook) hcl.Diagnostics {
 	for _, s := range pb.Steps {
 		for _, d := range s.DependsOn {
 			if _, ok := index[d]; !ok {
-				diags = append(diags, errAt(s.DeclRange, "Unknown dependency", fmt.Sprintf("%s depends on %s, which is not a step of this playbook.", s.Addr(), d)))
+				diags = append(diags, errAt(s.DeclRange, "Unknown dependency", fmt.Sprintf("%s depends on %s, which is not a step of this playbook.%s", s.Addr(), d, suggest(d, slices.Sorted(maps.Keys(index))))))
+			}
+		}
+		for _, d := range s.Triggers {
+			if _, ok := index[d]; !ok {
+				diags = append(diags, errAt(s.TriggerRange, "Unknown step in "+s.TriggerArg, fmt.Sprintf("%s names %s, which is not a step of this playbook.%s", s.TriggerArg, d, suggest(d, slices.Sorted(maps.Keys(index))))))
 			}
 		}
 	}
@@ -262,7 +291,7 @@ func order(pb *Playbook) hcl.Diagnostics {
 		}
 		mark[i] = visiting
 		path = append(path, s.Addr())
-		for _, d := range s.DependsOn {
+		for _, d := range s.after() {
 			if diag := visit(index[d]); diag != nil {
 				return diag
 			}
@@ -280,6 +309,10 @@ func order(pb *Playbook) hcl.Diagnostics {
 	pb.Steps = sorted
 	return nil
 }
+
+// after lists the steps s comes after: those it depends on and those that
+// trigger it.
+func (s *Step) after() []string { return append(slices.Clip(s.DependsOn), s.Triggers...) }
 
 func labels(b *hcl.Block, diags *hcl.Diagnostics, names ...string) bool {
 	if len(b.Labels) == len(names) {

@@ -55,7 +55,7 @@ func WriteMarkdown(w io.Writer, d *PlanDocument) error {
 	if len(d.Variables) > 0 {
 		pw.printf("\n### Variables\n\n")
 		for _, name := range slices.Sorted(maps.Keys(d.Variables)) {
-			pw.printf("- %s = %s\n", mdCode(name), mdCode(d.Variables[name]))
+			pw.printf("- %s = %s\n", mdCode(name), mdCode(string(d.Variables[name])))
 		}
 	}
 	return pw.err

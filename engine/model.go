@@ -2,7 +2,6 @@ package engine
 
 import (
 	"github.com/hashicorp/hcl/v2"
-	"github.com/zclconf/go-cty/cty"
 )
 
 // Playbook is a KB procedure as desired-state steps, decoded from HCL or
@@ -30,14 +29,6 @@ type Playbook struct {
 	budget *budget
 }
 
-// Variable is a value the user may set with -var or -var-file.
-type Variable struct {
-	Name        string
-	Description string
-	Default     cty.Value // cty.NilVal when the variable must be set
-	DeclRange   hcl.Range
-}
-
 // Fact is read from the host at plan time: fact.TYPE.NAME in expressions.
 type Fact struct {
 	Type, Name string
@@ -49,10 +40,16 @@ type Fact struct {
 type Step struct {
 	Type, Name  string
 	Description string
-	DependsOn   []string       // addresses
-	When        hcl.Expression // nil: always
-	Config      hcl.Body       // the resource type's attributes
-	DeclRange   hcl.Range
+	DependsOn   []string // addresses
+	// Triggers are the steps (addresses) whose change carries this one out
+	// again: restart_on restarts a service, run_on runs a command. They
+	// come earlier, as DependsOn's do.
+	Triggers     []string
+	TriggerArg   string // restart_on or run_on: what the type calls them
+	TriggerRange hcl.Range
+	When         hcl.Expression // nil: always
+	Config       hcl.Body       // the resource type's attributes
+	DeclRange    hcl.Range
 }
 
 // Addr is how plans, errors and -replace name the step: TYPE.NAME.

@@ -43,6 +43,8 @@ type Plan struct {
 	Steps []*StepPlan
 	// SymptomAbsent says that the playbook's detect found nothing to fix.
 	SymptomAbsent bool
+
+	vars map[string]cty.Value // every variable's value, of its type
 }
 
 // ObjectState is an object with its state.
@@ -66,6 +68,9 @@ type StepPlan struct {
 	Reboot bool
 
 	res resources.Resource
+	// triggers are the step's restart_on or run_on, triggerArg which.
+	triggers   []string
+	triggerArg string
 }
 
 // Resource is the step's resource, as decoded for this plan (nil for a
@@ -88,14 +93,18 @@ func (p *Plan) Changed() (changed, unchanged int) {
 // changes the host.
 func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Plan, hcl.Diagnostics) {
 	vars, diags := pb.resolve(opts.Vars)
+	var addrs []string
+	for _, s := range pb.Steps {
+		addrs = append(addrs, s.Addr())
+	}
 	for _, f := range []struct {
 		flag  string
 		addrs []string
 	}{{"-replace", opts.Replace}, {"-target", opts.Target}} {
 		for _, addr := range f.addrs {
-			if !slices.ContainsFunc(pb.Steps, func(s *Step) bool { return s.Addr() == addr }) {
+			if !slices.Contains(addrs, addr) {
 				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown step in " + f.flag,
-					Detail: fmt.Sprintf("%s is not a step of playbook %s.", addr, pb.Name)})
+					Detail: fmt.Sprintf("%s is not a step of playbook %s.%s", addr, pb.Name, suggest(addr, addrs))})
 			}
 		}
 	}
@@ -113,7 +122,7 @@ func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Pla
 	if err != nil {
 		return nil, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: err.Error()})
 	}
-	p := &Plan{Playbook: pb, Host: h.String(), Place: place, Options: opts, Facts: map[string]cty.Value{}}
+	p := &Plan{Playbook: pb, Host: h.String(), Place: place, Options: opts, Facts: map[string]cty.Value{}, vars: vars}
 	for typ, byName := range sc.facts {
 		for name, v := range byName {
 			p.Facts[typ+"."+name] = v
@@ -128,7 +137,8 @@ func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Pla
 	}
 	targeted := pb.targets(opts.Target)
 	for _, s := range pb.Steps {
-		sp := &StepPlan{Addr: s.Addr(), Description: s.Description, Forced: slices.Contains(opts.Replace, s.Addr())}
+		sp := &StepPlan{Addr: s.Addr(), Description: s.Description, Forced: slices.Contains(opts.Replace, s.Addr()),
+			triggers: s.Triggers, triggerArg: s.TriggerArg}
 		p.Steps = append(p.Steps, sp)
 		switch {
 		case p.SymptomAbsent:
@@ -178,14 +188,24 @@ func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Pla
 	return p, append(diags, preflightElevation(p, h)...)
 }
 
-// untrigger drops the restarts whose restart_on steps the net effect has
-// since made no-ops.
+// untrigger drops the restarts and runs whose restart_on or run_on steps
+// the net effect has since made no-ops.
 func untrigger(steps []*StepPlan) {
 	for i, sp := range steps {
-		if sp.Action == resources.Restart && !sp.Forced && !triggered(sp, steps[:i]) {
-			sp.Change = resources.NoChange("no step in restart_on changed")
+		if c, ok := untriggered(sp, steps[:i]); ok {
+			sp.Change = c
 		}
 	}
+}
+
+// untriggered is the no-op of a step with restart_on or run_on that none
+// of those steps calls for: a restart, or a command's run, happens only
+// when one of them changed something.
+func untriggered(sp *StepPlan, earlier []*StepPlan) (resources.Change, bool) {
+	if len(sp.triggers) == 0 || sp.Forced || (sp.Action != resources.Restart && sp.Action != resources.Run) || triggered(sp, earlier) != "" {
+		return resources.Change{}, false
+	}
+	return resources.NoChange("no step in %s changed", sp.triggerArg), true
 }
 
 // A returner is a resource whose step gives its object back the state it
@@ -239,9 +259,16 @@ func (p *Plan) predict(ctx context.Context, pb *Playbook, h host.Host) hcl.Diagn
 		for j, o := range sp.Objects {
 			cur[j] = state[o.Key]
 		}
-		c, err := sp.res.Diff(cur, sp.Forced || triggered(sp, p.Steps[:i]))
+		by := triggered(sp, p.Steps[:i])
+		c, err := sp.res.Diff(cur, sp.Forced || by != "")
+		if by != "" && !sp.Forced && c.Action != resources.NoOp {
+			c.Reason = strings.TrimSpace(c.Reason + " (" + by + " changed)")
+		}
 		if err == nil {
 			sp.Change = c
+			if nc, ok := untriggered(sp, p.Steps[:i]); ok {
+				c, sp.Change = nc, nc
+			}
 			err = preflightHolders(ctx, h, sp, state)
 		}
 		if err == nil {
@@ -300,19 +327,15 @@ func removeContents(state map[resources.Key]resources.State, parent resources.Ke
 	}
 }
 
-// triggered reports whether a step named in sp's restart_on changes
-// something; those steps come earlier in the run.
-func triggered(sp *StepPlan, earlier []*StepPlan) bool {
-	t, ok := sp.res.(interface{ Triggers() []string })
-	if !ok {
-		return false
-	}
+// triggered names the first step of sp's restart_on or run_on that
+// changes something, or is ""; those steps come earlier in the run.
+func triggered(sp *StepPlan, earlier []*StepPlan) string {
 	for _, e := range earlier {
-		if e.Action != resources.NoOp && slices.Contains(t.Triggers(), e.Addr) {
-			return true
+		if e.Action != resources.NoOp && slices.Contains(sp.triggers, e.Addr) {
+			return e.Addr
 		}
 	}
-	return false
+	return ""
 }
 
 // preflightDependents refuses to stop a service that other services still
@@ -486,7 +509,13 @@ func (sc *scope) decodeStep(s *Step) (res resources.Resource, run bool, diags hc
 		return nil, run, diags
 	}
 	res = t.Decode(a)
-	return res, run, append(diags, a.Diags...)
+	diags = append(diags, a.Diags...)
+	if c, ok := res.(interface{ CheckTrigger() error }); ok && len(s.Triggers) > 0 && !a.Diags.HasErrors() {
+		if err := c.CheckTrigger(); err != nil {
+			diags = append(diags, errAt(s.TriggerRange, "Invalid "+s.TriggerArg, err.Error()))
+		}
+	}
+	return res, run, diags
 }
 
 // boolExpr evaluates a when or detect; an unknown value (validate) is true.
@@ -552,7 +581,7 @@ func (pb *Playbook) targets(target []string) map[string]bool {
 	deps := map[string][]string{}
 	set := map[string]bool{}
 	for _, s := range pb.Steps {
-		deps[s.Addr()] = s.DependsOn
+		deps[s.Addr()] = s.after()
 		set[s.Addr()] = all
 	}
 	var add func(addr string)

@@ -391,7 +391,7 @@ service "fax" {
 service "wu" {
   name       = "wuauserv"
   state      = "running"
-  restart_on = ["file.conf"]
+  restart_on = [file.conf]
 }`,
 			want: []string{"file.conf create", "service.wu restart"},
 		},
@@ -407,7 +407,7 @@ service "stop_spooler" {
 service "wu" {
   name       = "wuauserv"
   state      = "running"
-  restart_on = ["file.conf"]
+  restart_on = [file.conf]
 }
 service "start_spooler" {
   name  = "Spooler2"
@@ -437,7 +437,7 @@ file "unconf" {
 service "wu" {
   name       = "wuauserv"
   state      = "running"
-  restart_on = ["file.conf"]
+  restart_on = [file.conf]
 }`,
 			want: []string{"file.conf no-op", "file.unconf no-op", "service.wu no-op"},
 		},
@@ -449,9 +449,80 @@ service "wu" {
 service "wu" {
   name       = "wuauserv"
   state      = "running"
-  restart_on = ["file.conf"]
+  restart_on = [file.conf]
 }`,
 			want: []string{"file.conf no-op", "service.wu no-op"},
+		},
+		"restart_on with state previous restarts the running service": {
+			host: wuauservRunning, files: []string{"Windows/"}, src: `file "conf" {
+  path    = "C:\\wu\\wu.ini"
+  content = "x"
+}
+service "wu" {
+  name       = "wuauserv"
+  state      = "previous"
+  restart_on = [file.conf]
+}`,
+			want: []string{"file.conf create", "service.wu restart"},
+		},
+		"run_on runs the command when the step changed": {
+			host: wuauservRunning, files: []string{"wu/"}, src: `file "dll" {
+  path    = "C:\\wu\\x.dll"
+  content = "new"
+}
+command "register" {
+  run    = ["regsvr32", "/s", "C:\\wu\\x.dll"]
+  run_on = [file.dll]
+}`,
+			want: []string{"file.dll create", "command.register run"},
+		},
+		"run_on does not run the command when the step changed nothing": {
+			host: wuauservRunning, files: []string{"wu/x.dll"}, src: `file "dll" {
+  path    = "C:\\wu\\x.dll"
+  content = "data of wu/x.dll"
+}
+command "register" {
+  run    = ["regsvr32", "/s", "C:\\wu\\x.dll"]
+  run_on = [file.dll]
+}`,
+			want: []string{"file.dll no-op", "command.register no-op"},
+		},
+		"run_on does not run the command when its step is cancelled out": {
+			host: wuauservRunning, files: []string{"wu/"}, src: `file "dll" {
+  path    = "C:\\wu\\x.dll"
+  content = "new"
+}
+file "undll" {
+  path  = "C:\\wu\\x.dll"
+  state = "absent"
+}
+command "register" {
+  run    = ["regsvr32", "/s", "C:\\wu\\x.dll"]
+  run_on = [file.dll]
+}`,
+			want: []string{"file.dll no-op", "file.undll no-op", "command.register no-op"},
+		},
+		"a step comes after the steps that trigger it": {
+			host: wuauservRunning, files: []string{"Windows/"}, src: `command "register" {
+  run    = ["regsvr32", "/s", "C:\\wu\\x.dll"]
+  run_on = [file.dll]
+}
+file "dll" {
+  path    = "C:\\wu\\x.dll"
+  content = "new"
+}`,
+			want: []string{"file.dll create", "command.register run"},
+		},
+		"replace runs a command with run_on": {
+			host: wuauservRunning, files: []string{"wu/x.dll"}, replace: []string{"command.register"}, src: `file "dll" {
+  path    = "C:\\wu\\x.dll"
+  content = "data of wu/x.dll"
+}
+command "register" {
+  run    = ["regsvr32", "/s", "C:\\wu\\x.dll"]
+  run_on = [file.dll]
+}`,
+			want: []string{"file.dll no-op", "command.register run"},
 		},
 		"a file in a folder deleted before it is created again": {
 			host: wuauservRunning, files: []string{"Data/x.txt"}, src: `directory "d" {

@@ -49,7 +49,9 @@ type PlanDocument struct {
 		SHA256   string `json:"sha256"`
 		Content  string `json:"content"`
 	} `json:"playbook"`
-	Variables map[string]string          `json:"variables,omitempty"`
+	// Variables are the values set, of their variables' types; a plan of
+	// an older wuplay holds strings, which are read as -var's text.
+	Variables map[string]json.RawMessage `json:"variables,omitempty"`
 	Replace   []string                   `json:"replace,omitempty"`
 	Target    []string                   `json:"target,omitempty"`
 	Facts     map[string]json.RawMessage `json:"facts,omitempty"`
@@ -165,7 +167,7 @@ func (p *Plan) Document() *PlanDocument {
 	pb := p.Playbook
 	d.Playbook.Name, d.Playbook.Title, d.Playbook.Source = pb.Name, pb.Title, pb.Source
 	d.Playbook.Filename, d.Playbook.Content, d.Playbook.SHA256 = pb.Filename, string(pb.Src), digest(pb.Src)
-	d.Variables, d.Replace, d.Target = p.Options.Vars, p.Options.Replace, p.Options.Target
+	d.Variables, d.Replace, d.Target = typedVars(p.Options.Vars, p.vars), p.Options.Replace, p.Options.Target
 	if len(p.Facts) > 0 {
 		d.Facts = map[string]json.RawMessage{}
 		for name, v := range p.Facts {
@@ -306,7 +308,11 @@ func (d *PlanDocument) Recheck(ctx context.Context, h host.Host) (*Plan, hcl.Dia
 	if diags.HasErrors() {
 		return nil, diags, nil
 	}
-	p, diags := NewPlan(ctx, pb, h, Options{Vars: d.Variables, Replace: d.Replace, Target: d.Target})
+	vars, err := JSONVars(d.Variables, "the saved plan's variables")
+	if err != nil {
+		return nil, nil, err
+	}
+	p, diags := NewPlan(ctx, pb, h, Options{Vars: vars, Replace: d.Replace, Target: d.Target})
 	if diags.HasErrors() {
 		return nil, diags, fmt.Errorf("%w: the host no longer plans cleanly", ErrStale)
 	}

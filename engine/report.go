@@ -27,7 +27,7 @@ type Report struct {
 		Filename string `json:"filename"`
 		SHA256   string `json:"sha256"`
 	} `json:"playbook"`
-	Variables map[string]string          `json:"variables,omitempty"`
+	Variables map[string]json.RawMessage `json:"variables,omitempty"`
 	Facts     map[string]json.RawMessage `json:"facts,omitempty"`
 	Result    string                     `json:"result"` // succeeded, failed, interrupted
 	Error     string                     `json:"error,omitempty"`

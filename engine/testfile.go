@@ -351,12 +351,11 @@ func decodeTest(rt rawTest, ctx *hcl.EvalContext) (*Test, hcl.Diagnostics) {
 		if !vars.Type().IsObjectType() && !vars.Type().IsMapType() {
 			diags = append(diags, errAt(rt.attrs["variables"].Range, "Invalid variables", "variables is a mapping from names to values."))
 		} else {
+			rng := rt.attrs["variables"].Range
 			for name, val := range vars.AsValueMap() {
-				s, err := scalarString(val)
-				if err != nil {
-					diags = append(diags, errAt(rt.attrs["variables"].Range, "Invalid variable", fmt.Sprintf("%s: %s", name, err)))
-				}
-				t.Vars[name] = s
+				// Converted to the variable's type, or refused, when the
+				// test plans, as a variable file's value is.
+				t.Vars[name] = VarValue{Value: val, Range: &rng}
 			}
 		}
 	}

@@ -2,8 +2,11 @@ package engine
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -51,13 +54,15 @@ func LoadYAML(filename string, src []byte) (*Playbook, hcl.Diagnostics) {
 			}
 			for j := 0; j < len(val.Content); j += 2 {
 				if body := l.body(val.Content[j+1]); body != nil {
+					l.nest(body, "validation")
 					blocks = append(blocks, l.block(val.Content[j], "variable", []string{val.Content[j].Value}, body))
 				}
 			}
 		case "facts", "steps":
 			blocks = append(blocks, l.addressed(val, key.Value)...)
 		default:
-			l.diags = append(l.diags, l.errAt(key, "Unexpected key", fmt.Sprintf("%q: a YAML playbook has the keys playbook, variables, facts and steps.", key.Value)))
+			l.diags = append(l.diags, l.errAt(key, "Unexpected key", fmt.Sprintf("%q: a YAML playbook has the keys playbook, variables, facts and steps.%s",
+				key.Value, suggest(key.Value, []string{"playbook", "variables", "facts", "steps"}))))
 		}
 	}
 	if l.diags.HasErrors() {
@@ -88,8 +93,23 @@ func newYAMLLoader(filename string, src []byte) *yamlLoader {
 // root parses src, whose top level must be a mapping (what says what it
 // holds); an empty document is an empty mapping.
 func (l *yamlLoader) root(src []byte, what string) *yaml.Node {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(src, &doc); err != nil {
+	var doc, next yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	err := dec.Decode(&doc)
+	if errors.Is(err, io.EOF) {
+		return &yaml.Node{Kind: yaml.MappingNode}
+	}
+	if err == nil {
+		// A second document would be ignored, steps and all.
+		if err = dec.Decode(&next); errors.Is(err, io.EOF) || (err == nil && len(next.Content) == 0) {
+			err = nil
+		} else if err == nil {
+			l.diags = append(l.diags, l.errAt(next.Content[0], "More than one YAML document",
+				"A file holds one document; a second, which would be ignored, starts here after a ---. Merge the two, or remove the ---."))
+			return nil
+		}
+	}
+	if err != nil {
 		l.diags = append(l.diags, l.syntaxError(err))
 		return nil
 	}
@@ -100,11 +120,34 @@ func (l *yamlLoader) root(src []byte, what string) *yaml.Node {
 		l.diags = append(l.diags, l.errAt(deep, "YAML nested too deeply", fmt.Sprintf("More than %d levels of sequences and mappings.", maxNesting)))
 		return nil
 	}
+	if l.duplicateKeys(doc.Content[0]); l.diags.HasErrors() {
+		return nil
+	}
 	if doc.Content[0].Kind != yaml.MappingNode {
 		l.diags = append(l.diags, l.errAt(doc.Content[0], "Invalid document", what))
 		return nil
 	}
 	return doc.Content[0]
+}
+
+// duplicateKeys refuses a mapping that sets a key twice, anywhere: YAML
+// says keys are unique, and yaml.v3's nodes keep both, which would merge
+// two steps: lists or let the second value of an attribute win unseen.
+func (l *yamlLoader) duplicateKeys(n *yaml.Node) {
+	if n.Kind == yaml.MappingNode {
+		seen := map[string]*yaml.Node{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key := n.Content[i]
+			if first, ok := seen[key.Value]; ok && key.Kind == yaml.ScalarNode {
+				l.diags = append(l.diags, l.errAt(key, "Duplicate key", fmt.Sprintf("%q is set twice in this mapping; the first is at line %d, column %d.", key.Value, first.Line, first.Column)))
+				continue
+			}
+			seen[key.Value] = key
+		}
+	}
+	for _, c := range n.Content {
+		l.duplicateKeys(c)
+	}
 }
 
 // tooDeep returns a node nested deeper than maxNesting, or nil. yaml.v3
@@ -207,6 +250,28 @@ func (l *yamlLoader) addressed(seq *yaml.Node, what string) hcl.Blocks {
 	return blocks
 }
 
+// nest turns the attribute typ of body, a mapping or a list of mappings,
+// into blocks of that type, as HCL writes them (a variable's validation).
+func (l *yamlLoader) nest(body *yamlBody, typ string) {
+	n, ok := body.take(typ)
+	if !ok {
+		return
+	}
+	items := []*yaml.Node{n}
+	if n.Kind == yaml.SequenceNode {
+		items = n.Content
+	}
+	for _, item := range items {
+		if !l.want(item, yaml.MappingNode, typ+" is a mapping, or a list of them") {
+			continue
+		}
+		if b := l.body(item); b != nil {
+			rng := l.rangeOf(item)
+			body.blocks = append(body.blocks, &hcl.Block{Type: typ, Body: b, DefRange: rng, TypeRange: rng})
+		}
+	}
+}
+
 // body turns a mapping into an hcl.Body whose attributes are expressions.
 func (l *yamlLoader) body(n *yaml.Node) *yamlBody {
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
@@ -216,14 +281,8 @@ func (l *yamlLoader) body(n *yaml.Node) *yamlBody {
 		return nil
 	}
 	b := &yamlBody{rng: l.rangeOf(n)}
-	seen := map[string]bool{}
 	for i := 0; i < len(n.Content); i += 2 {
 		key, val := n.Content[i], n.Content[i+1]
-		if seen[key.Value] {
-			l.diags = append(l.diags, l.errAt(key, "Duplicate argument", fmt.Sprintf("%q is set twice.", key.Value)))
-			continue
-		}
-		seen[key.Value] = true
 		b.attrs = append(b.attrs, &hcl.Attribute{
 			Name: key.Value, Expr: l.expr(val), Range: l.rangeOf(key), NameRange: l.rangeOf(key),
 		})
@@ -305,9 +364,10 @@ func (l *yamlLoader) template(src []byte, start hcl.Pos) hcl.Expression {
 // yamlBody is a YAML mapping seen as an hcl.Body, so that both notations
 // are decoded by the same code.
 type yamlBody struct {
-	attrs []*hcl.Attribute
-	nodes []*yaml.Node
-	rng   hcl.Range
+	attrs  []*hcl.Attribute
+	nodes  []*yaml.Node
+	blocks hcl.Blocks // see nest
+	rng    hcl.Range
 }
 
 var _ hcl.Body = (*yamlBody)(nil)
@@ -327,11 +387,15 @@ func (b *yamlBody) take(name string) (*yaml.Node, bool) {
 
 func (b *yamlBody) Content(schema *hcl.BodySchema) (*hcl.BodyContent, hcl.Diagnostics) {
 	content, rest, diags := b.PartialContent(schema)
+	var names []string
+	for _, as := range schema.Attributes {
+		names = append(names, as.Name)
+	}
 	for _, a := range rest.(*yamlBody).attrs {
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Unsupported argument",
-			Detail:   fmt.Sprintf("An argument named %q is not expected here.", a.Name),
+			Detail:   fmt.Sprintf("An argument named %q is not expected here.%s", a.Name, suggest(a.Name, names)),
 			Subject:  a.NameRange.Ptr(),
 		})
 	}
@@ -345,6 +409,13 @@ func (b *yamlBody) PartialContent(schema *hcl.BodySchema) (*hcl.BodyContent, hcl
 	want := map[string]bool{}
 	for _, as := range schema.Attributes {
 		want[as.Name] = true
+	}
+	for _, blk := range b.blocks {
+		if slices.ContainsFunc(schema.Blocks, func(bs hcl.BlockHeaderSchema) bool { return bs.Type == blk.Type }) {
+			content.Blocks = append(content.Blocks, blk)
+		} else {
+			rest.blocks = append(rest.blocks, blk)
+		}
 	}
 	for i, a := range b.attrs {
 		if want[a.Name] {
@@ -433,8 +504,9 @@ func (e *yamlExpr) Variables() []hcl.Traversal {
 func (e *yamlExpr) Range() hcl.Range      { return e.rng }
 func (e *yamlExpr) StartRange() hcl.Range { return e.rng }
 
-// ExprList lets hcl.ExprList read a sequence; a single value is a list of
-// one.
+// ExprList lets hcl.ExprList read a sequence. A single value reads as a
+// list of one, which addresses refuses first: lists are lists in both
+// notations.
 func (e *yamlExpr) ExprList() []hcl.Expression {
 	if !e.seq {
 		return []hcl.Expression{e}

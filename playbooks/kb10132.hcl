@@ -21,7 +21,12 @@ playbook "kb10132" {
 }
 
 variable "duplicate_id" {
+  type        = string
   description = "The SusClientId that the WSUS console shows shared by several clients."
+  validation {
+    condition     = can(regex("^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$", var.duplicate_id))
+    error_message = "duplicate_id is a SusClientId: a GUID such as 5b9e1c2a-7f44-4e0b-9a3d-2c1f0e8d6b71, without braces."
+  }
 }
 
 fact "registry_value" "sus_client_id" {

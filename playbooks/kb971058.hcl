@@ -25,8 +25,9 @@ playbook "kb971058" {
 }
 
 variable "aggressive" {
+  type        = bool
   description = "true on a second attempt: also move DataStore, Download and catroot2 aside (the KB's step 4)."
-  default     = "false"
+  default     = false
 }
 
 fact "path" "done" {
@@ -60,7 +61,7 @@ files "bits_queue" {
 }
 
 directory "datastore" {
-  when      = var.aggressive == "true" && !fact.path.done.exists
+  when      = var.aggressive && !fact.path.done.exists
   path      = "${env("windir")}\\SoftwareDistribution\\DataStore"
   state     = "absent"
   rename_to = "${env("windir")}\\SoftwareDistribution\\DataStore.bak"
@@ -68,7 +69,7 @@ directory "datastore" {
 }
 
 directory "download" {
-  when      = var.aggressive == "true" && !fact.path.done.exists
+  when      = var.aggressive && !fact.path.done.exists
   path      = "${env("windir")}\\SoftwareDistribution\\Download"
   state     = "absent"
   rename_to = "${env("windir")}\\SoftwareDistribution\\Download.bak"
@@ -76,7 +77,7 @@ directory "download" {
 }
 
 directory "catroot2" {
-  when      = var.aggressive == "true" && !fact.path.done.exists
+  when      = var.aggressive && !fact.path.done.exists
   path      = "${env("windir")}\\System32\\catroot2"
   state     = "absent"
   rename_to = "${env("windir")}\\System32\\catroot2.bak"

@@ -43,8 +43,9 @@ func init() {
 	run := command("run", "The program and its arguments, as a list; a command line only with `shell = true`.")
 	run.Required = true
 	register(&Type{
-		Name: "command",
-		Doc:  "Runs a program that has no state to compare; its guards say when it is done or not needed. Guard commands run at plan time and must change nothing.",
+		Name:    "command",
+		Trigger: "run_on",
+		Doc:     "Runs a program that has no state to compare; its guards say when it is done or not needed. Guard commands run at plan time and must change nothing.",
 		Schema: Schema{
 			run,
 			{Name: "shell", Type: cty.Bool, Doc: "Run `run`, `unless` and `only_if` through the shell (`cmd /c`, `sh -c`)."},
@@ -133,7 +134,7 @@ func (c *Command) Diff(cur []State, force bool) (Change, error) {
 		}
 	}
 	reason := "run " + line
-	if !guarded {
+	if !guarded && !force {
 		reason += " (always runs: no creates, removes, unless or only_if)"
 	}
 	if c.RebootRequired {

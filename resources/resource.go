@@ -244,7 +244,12 @@ type Type struct {
 	// and checked against Schema; it checks what involves more than one
 	// attribute. Unknown values (in validate) pass without checks of
 	// their content. Decode reads nothing from a host.
-	Decode func(a *Attrs) Resource
+	// Trigger names the meta-argument, if the type has one, that lists
+	// the steps whose change carries a step of this type out again as
+	// -replace would (a service's restart_on; a command's run_on). The
+	// engine reads it, as it reads depends_on.
+	Trigger string
+	Decode  func(a *Attrs) Resource
 
 	body *hcl.BodySchema // Schema's, made once
 }

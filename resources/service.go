@@ -22,15 +22,13 @@ type Service struct {
 	// StopDependents stops the running services that depend on this one
 	// before stopping it; without it, they make the plan fail.
 	StopDependents bool
-	// RestartOn names steps whose change restarts this running service, as
-	// Puppet's refresh events and Ansible's handlers do.
-	RestartOn []string
 }
 
 func init() {
 	register(&Type{
-		Name: "service",
-		Doc:  "Keeps a Windows (or systemd, or simulated) service in a state.",
+		Name:    "service",
+		Trigger: "restart_on",
+		Doc:     "Keeps a Windows (or systemd, or simulated) service in a state.",
 		Schema: Schema{
 			{Name: "name", Type: cty.String, Required: true, Doc: "The service's name (`wuauserv`), not its display name."},
 			{Name: "state", Type: cty.String, Allowed: []string{host.Running, host.Stopped, previous},
@@ -41,8 +39,6 @@ func init() {
 				Doc: "How long a start or stop may take, a duration such as `90s`."},
 			{Name: "stop_dependents", Type: cty.Bool,
 				Doc: "Stop the running services that depend on it first; without it they fail the plan."},
-			{Name: "restart_on", Type: cty.List(cty.String),
-				Doc: "Step addresses: restart this running service when one of those steps changed something."},
 		},
 		Decode: func(a *Attrs) Resource {
 			s := &Service{
@@ -51,15 +47,12 @@ func init() {
 				StartType:      a.String("start_type"),
 				Timeout:        a.Duration("timeout"),
 				StopDependents: a.Bool("stop_dependents"),
-				RestartOn:      a.Strings("restart_on"),
 			}
 			switch {
 			case !a.Has("state") && !a.Has("start_type"):
 				a.Errorf("", "a service step sets state, start_type or both")
 			case s.State == host.Running && s.StartType == host.Disabled:
 				a.Errorf("start_type", "service %s cannot run with start_type = \"disabled\"", s.Name)
-			case len(s.RestartOn) > 0 && a.Known("state") && s.State != host.Running:
-				a.Errorf("restart_on", "restart_on restarts a running service, so it needs state = \"running\"")
 			}
 			return s
 		},
@@ -123,9 +116,6 @@ func (s *Service) Diff(cur []State, force bool) (Change, error) {
 		}
 		return NoChange("%s is already %s", s.Name, strings.Join(set, ", ")), nil
 	}
-	if c.Action == Restart && len(s.RestartOn) > 0 {
-		c.Reason = "restart: a step in restart_on changed"
-	}
 	return c, nil
 }
 
@@ -170,8 +160,15 @@ func (s *Service) startType(cur State) string {
 	return s.StartType
 }
 
-// Triggers are the steps whose change restarts the service.
-func (s *Service) Triggers() []string { return s.RestartOn }
+// CheckTrigger refuses restart_on on a step that stops the service: a
+// restart is of a service that runs, as Puppet's refresh events and
+// Ansible's handlers restart it.
+func (s *Service) CheckTrigger() error {
+	if s.State == host.Stopped {
+		return fmt.Errorf("restart_on restarts service %s when it runs, and this step stops it", s.Name)
+	}
+	return nil
+}
 
 // Dependents are the running services that the step stops first.
 func (s *Service) Dependents(cur State) []string {

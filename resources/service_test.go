@@ -34,10 +34,6 @@ func TestServiceDiff(t *testing.T) {
 			res: &Service{Name: "wuauserv", State: "stopped"}, cur: []State{stopped}, force: true,
 			want: NoChange("wuauserv is already stopped"),
 		},
-		"restart_on says why": {
-			res: &Service{Name: "wuauserv", State: "running", RestartOn: []string{"file.conf"}}, cur: []State{running}, force: true,
-			want: Change{Action: Restart, After: []State{running}, Reason: "restart: a step in restart_on changed"},
-		},
 		"previous returns to running as read": {
 			res:  &Service{Name: "wuauserv", State: "previous", StartType: "previous"},
 			cur:  []State{{"exists": "true", "state": "stopped", "start_type": "disabled", "state_read": "running", "start_type_read": "manual"}},

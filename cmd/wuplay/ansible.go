@@ -26,11 +26,11 @@ import (
 
 // ansibleArgs are the module's arguments.
 type ansibleArgs struct {
-	Playbook string         `json:"playbook"`
-	Vars     map[string]any `json:"vars"`
-	Host     string         `json:"host"`
-	Replace  []string       `json:"replace"`
-	Target   []string       `json:"target"`
+	Playbook string                     `json:"playbook"`
+	Vars     map[string]json.RawMessage `json:"vars"`
+	Host     string                     `json:"host"`
+	Replace  []string                   `json:"replace"`
+	Target   []string                   `json:"target"`
 
 	CheckMode bool `json:"_ansible_check_mode"`
 	Diff      bool `json:"_ansible_diff"`
@@ -146,16 +146,13 @@ func (c *cli) ansibleRun(ctx context.Context, data []byte) *ansibleResult {
 	if a.host == "" {
 		a.host = "local"
 	}
-	for _, name := range slices.Sorted(maps.Keys(in.Vars)) {
-		switch v := in.Vars[name].(type) {
-		case string:
-			a.vars = append(a.vars, name+"="+v)
-		case float64, bool:
-			a.vars = append(a.vars, fmt.Sprintf("%s=%v", name, v))
-		default:
-			return fail("argument vars.%s: want a string, number or boolean", name)
-		}
+	// Each value is converted to its variable's type, or refused, as
+	// -var's are: a string is -var's text, so "True" is no bool.
+	vars, err := engine.JSONVars(in.Vars, "argument vars")
+	if err != nil {
+		return fail("%v", err)
 	}
+	a.varValues = vars
 	if in.CheckMode {
 		a.command = "plan"
 	}

@@ -53,7 +53,10 @@ func TestAnsibleBadArguments(t *testing.T) {
 		"no playbook":       {map[string]any{}, "argument playbook is required"},
 		"unknown parameter": {map[string]any{"playbook": "kb910336", "plabook": 1}, `unsupported parameter "plabook"`},
 		"vars not a map":    {map[string]any{"playbook": "kb910336", "vars": "x"}, "argument vars: want a mapping, not a JSON string"},
-		"var is a list":     {map[string]any{"playbook": "kb910336", "vars": map[string]any{"a": []int{1}}}, "argument vars.a: want a string, number or boolean"},
+		"undeclared var":    {map[string]any{"playbook": "kb971058", "vars": map[string]any{"agressive": true}}, `"agressive" is set, but the playbook declares no variable of that name. Did you mean "aggressive"?`},
+		"bool as True":      {map[string]any{"playbook": "kb971058", "vars": map[string]any{"aggressive": "True"}}, `argument vars.aggressive: aggressive is of type bool: a bool is required; to convert from string, use lowercase "true"`},
+		"bool as 1":         {map[string]any{"playbook": "kb971058", "vars": map[string]any{"aggressive": 1}}, "argument vars.aggressive: aggressive is of type bool: bool required"},
+		"bool as a list":    {map[string]any{"playbook": "kb971058", "vars": map[string]any{"aggressive": []bool{true}}}, "argument vars.aggressive: aggressive is of type bool: bool required, but have tuple"},
 		"replace a string":  {map[string]any{"playbook": "kb910336", "replace": "service.x"}, "argument replace: want a list of strings"},
 		"no such playbook":  {map[string]any{"playbook": "kb000"}, "kb000: no such file, and no shipped playbook"},
 		"bad host":          {map[string]any{"playbook": "kb910336", "host": "winrm:x"}, `unknown host "winrm:x"`},
@@ -66,6 +69,27 @@ func TestAnsibleBadArguments(t *testing.T) {
 				t.Errorf("result %v (exit %d), want failed with msg containing %q", res, code, tt.msg)
 			}
 		})
+	}
+}
+
+// The module's vars get their variables' types: a JSON true and the
+// string "true" both make kb971058 aggressive.
+func TestAnsibleTypedVars(t *testing.T) {
+	for _, v := range []any{true, "true"} {
+		res, _ := module(t, map[string]any{"playbook": "kb971058", "host": "sim:../../testdata/hosts/reset",
+			"vars": map[string]any{"aggressive": v}, "_ansible_check_mode": true})
+		plan, _ := res["wuplay_plan"].(map[string]any)
+		if res["failed"] != false || plan == nil {
+			t.Fatalf("aggressive = %#v: %v", v, res)
+		}
+		for _, step := range plan["steps"].([]any) {
+			if s := step.(map[string]any); s["address"] == "directory.datastore" && s["action"] != "rename" {
+				t.Errorf("aggressive = %#v: directory.datastore %v", v, s)
+			}
+		}
+		if got := plan["variables"]; !reflect.DeepEqual(got, map[string]any{"aggressive": true}) {
+			t.Errorf("aggressive = %#v: the plan records %v", v, got)
+		}
 	}
 }
 

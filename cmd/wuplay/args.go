@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wuplay/wuplay/engine"
 	"github.com/wuplay/wuplay/resources/host"
 )
 
@@ -16,8 +17,11 @@ type args struct {
 	command  string
 	playbook string
 	vars     []string // NAME=VALUE
-	varFiles []string
-	host     string
+	// varValues are set by the Ansible module's vars, before -var-file
+	// and -var.
+	varValues engine.Vars
+	varFiles  []string
+	host      string
 	// hostGiven says that -host was given: a saved plan is applied to
 	// its own host, which an explicit -host must then name.
 	hostGiven bool

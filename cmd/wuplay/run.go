@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"runtime"
 	"strings"
@@ -98,7 +99,10 @@ func (r *run) load() (*engine.Playbook, engine.Vars, hcl.Diagnostics, error) {
 	if warn != nil {
 		diags = append(hcl.Diagnostics{warn}, diags...)
 	}
-	vars := engine.Vars{}
+	vars := maps.Clone(r.a.varValues)
+	if vars == nil {
+		vars = engine.Vars{}
+	}
 	for _, file := range r.a.varFiles {
 		src, err := host.ReadFileMax(file, engine.MaxPlaybookSize)
 		if err != nil {
@@ -113,7 +117,7 @@ func (r *run) load() (*engine.Playbook, engine.Vars, hcl.Diagnostics, error) {
 	}
 	for _, v := range r.a.vars {
 		name, val, _ := strings.Cut(v, "=")
-		vars[name] = val
+		vars[name] = engine.RawVar(name, val)
 	}
 	return pb, vars, diags, nil
 }
