@@ -15,8 +15,9 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files")
 
 // TestSchemaTables keeps the attribute tables, made from the schema, in
-// testdata/golden/schema.md, which the README's tables are: a type or
-// attribute changed shows there in the diff (go test ./resources -update).
+// testdata/golden/schema.md, and checks that the README holds them: a
+// type or attribute changed shows in the diff (go test ./resources
+// -update), and the README cannot drift from the code.
 func TestSchemaTables(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("### Resources\n")
@@ -50,6 +51,13 @@ func TestSchemaTables(t *testing.T) {
 	}
 	if diff := cmp.Diff(string(want), b.String()); diff != "" {
 		t.Errorf("%s differs from the schema (-file +schema); rewrite it with -update:\n%s", golden, diff)
+	}
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), b.String()) {
+		t.Errorf("README.md's Resources and Facts tables are not the schema's: put %s in their place", golden)
 	}
 }
 
