@@ -144,18 +144,26 @@ func (l *life) service(op, name string) {
 // event adds a Windows Update event to the System log, now: after the last
 // remediation's record, as on a real machine.
 func (l *life) event(id int, message string) {
-	file := filepath.Join(l.dir, "host.yaml")
+	if err := addEvent(l.dir, id, message); err != nil {
+		l.t.Fatal(err)
+	}
+}
+
+// addEvent adds a Windows Update event to a simulated host's System log,
+// now: after the last apply's record, as on a real machine.
+func addEvent(dir string, id int, message string) error {
+	file := filepath.Join(dir, "host.yaml")
 	data, err := os.ReadFile(file)
 	if err != nil {
-		l.t.Fatal(err)
+		return err
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		l.t.Fatal(err)
+		return err
 	}
 	var e yaml.Node
 	if err := e.Encode(host.Event{Time: time.Now().UTC(), Channel: "System", Provider: "Microsoft-Windows-WindowsUpdateClient", ID: id, Message: message}); err != nil {
-		l.t.Fatal(err)
+		return err
 	}
 	root := doc.Content[0]
 	for i := 0; i+1 < len(root.Content); i += 2 {
@@ -165,11 +173,9 @@ func (l *life) event(id int, message string) {
 	}
 	out, err := yaml.Marshal(&doc)
 	if err != nil {
-		l.t.Fatal(err)
+		return err
 	}
-	if err := os.WriteFile(file, out, 0o644); err != nil {
-		l.t.Fatal(err)
-	}
+	return os.WriteFile(file, out, 0o644)
 }
 
 // wuplay runs the command line in this process and returns its exit code.

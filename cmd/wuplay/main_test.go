@@ -72,6 +72,7 @@ func TestScripts(t *testing.T) {
 			"hoststate":  hoststateCmd,
 			"exits":      exitsCmd,
 			"service":    serviceCmd,
+			"event":      eventCmd,
 			"lockhost":   lockhostCmd,
 			"unlockhost": unlockhostCmd,
 			"regfile":    regfileCmd,
@@ -135,6 +136,17 @@ func serviceCmd(ts *testscript.TestScript, neg bool, args []string) {
 	default:
 		ts.Fatalf("service: %q is neither start nor stop", args[2])
 	}
+}
+
+// event DIR ID MESSAGE adds a Windows Update event to a simulated host's
+// System log, at this moment, as Windows would log an installation.
+func eventCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: event DIR ID MESSAGE")
+	}
+	id, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	ts.Check(addEvent(ts.MkAbs(args[0]), id, args[2]))
 }
 
 // lockhost DIR takes the lock of a simulated host for the rest of the
