@@ -6,9 +6,10 @@ package engine
 // of what loading a large playbook costs. It mirrors checkNesting's count
 // and counts every operator byte, so a multi-byte operator counts more
 // than once, never less. ok is false where a byte scan cannot follow the
-// lexer (a heredoc, a template directive, a block comment, a number with
-// an exponent or of many digits, a newline in a quoted string, anything
-// unbalanced): the tokens must be checked then.
+// lexer (a byte that is not ASCII, a heredoc, a template directive, a
+// block comment, a number with an exponent or of many digits, a newline
+// in a quoted string, anything unbalanced): the tokens must be checked
+// then.
 func quickNesting(src []byte) (ok bool) {
 	type level struct {
 		open byte // 0 at the top; ( [ { for brackets, " for a quoted template, $ for ${
@@ -36,6 +37,12 @@ func quickNesting(src []byte) (ok bool) {
 	isLetter := func(c byte) bool { return c == '_' || 'a' <= c|0x20 && c|0x20 <= 'z' }
 	for i := 0; i < len(src); i++ {
 		c := src[i]
+		if c >= 0x80 {
+			// The lexer reads grapheme clusters: a combining mark joins
+			// the quote or the # before it, which a byte scan cannot
+			// follow.
+			return false
+		}
 		top := &levels[len(levels)-1]
 		if top.open == '"' {
 			switch {
