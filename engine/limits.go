@@ -204,7 +204,22 @@ func valueSize(v cty.Value, limit int64) int64 {
 // each part of a template, each turn of a for expression and what it
 // produces is charged to b. Node is parsed and within maxNesting.
 func limit(node hclsyntax.Node, b *budget) {
-	hclsyntax.Walk(node, limiter{b})
+	switch n := node.(type) {
+	case *hclsyntax.Body:
+		// A body's attributes one by one, so that the constant ones, most
+		// of a large playbook, are not walked at all.
+		for _, attr := range n.Attributes {
+			if !constant(attr.Expr) {
+				hclsyntax.Walk(attr.Expr, limiter{b})
+				attr.Expr = limiter{b}.charged(attr.Expr)
+			}
+		}
+		for _, block := range n.Blocks {
+			limit(block.Body, b)
+		}
+	default:
+		hclsyntax.Walk(node, limiter{b})
+	}
 }
 
 type limiter struct{ b *budget }
@@ -216,7 +231,9 @@ func (limiter) Enter(hclsyntax.Node) hcl.Diagnostics { return nil }
 func (l limiter) Exit(n hclsyntax.Node) hcl.Diagnostics {
 	switch e := n.(type) {
 	case *hclsyntax.Attribute:
-		e.Expr = l.charged(e.Expr)
+		if !constant(e.Expr) { // a literal's size is the source's, and an attribute is evaluated once
+			e.Expr = l.charged(e.Expr)
+		}
 	case *hclsyntax.ForExpr:
 		e.CollExpr = &turnsExpr{e.CollExpr, l.b}
 		e.ValExpr = l.charged(e.ValExpr)
@@ -234,6 +251,23 @@ func (l limiter) Exit(n hclsyntax.Node) hcl.Diagnostics {
 		}
 	}
 	return nil
+}
+
+// constant reports whether e is a literal value or a quoted string with no
+// interpolation: what it produces is in the source.
+func constant(e hclsyntax.Expression) bool {
+	switch e := e.(type) {
+	case *hclsyntax.LiteralValueExpr:
+		return true
+	case *hclsyntax.TemplateExpr:
+		for _, p := range e.Parts {
+			if _, ok := p.(*hclsyntax.LiteralValueExpr); !ok {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func (l limiter) charged(e hclsyntax.Expression) hclsyntax.Expression { return &chargedExpr{e, l.b} }

@@ -18,22 +18,34 @@ var pathAttrs = []string{"path", "rename_to", "creates", "removes", "key", "back
 // controlChars refuses a control character written in the text of a path
 // attribute, where it is a mistake, not a name.
 func controlChars(body hcl.Body) hcl.Diagnostics {
-	attrs, _ := body.JustAttributes() // a step has no blocks; a fact's are found later
+	exprs := map[string]hcl.Expression{}
+	if hb, ok := body.(*hclsyntax.Body); ok { // without JustAttributes' copy of the map
+		for _, name := range pathAttrs {
+			if a, ok := hb.Attributes[name]; ok {
+				exprs[name] = a.Expr
+			}
+		}
+	} else {
+		attrs, _ := body.JustAttributes() // a step has no blocks; a fact's are found later
+		for name, a := range attrs {
+			exprs[name] = a.Expr
+		}
+	}
 	var diags hcl.Diagnostics
 	for _, name := range pathAttrs {
-		attr, ok := attrs[name]
+		expr, ok := exprs[name]
 		if !ok {
 			continue
 		}
 		found := false // one error an attribute
-		eachLiteral(attr.Expr, func(s string, rng hcl.Range) {
+		eachLiteral(expr, func(s string, rng hcl.Range) {
 			i := strings.IndexFunc(s, isControl)
 			if i < 0 || found {
 				return
 			}
 			found = true
 			how := `in a quoted HCL string, \t is a tab, \n a newline and \r a carriage return. Write each backslash of a Windows path twice (C:\\temp\\new), or use forward slashes (C:/temp/new).`
-			if _, ok := attr.Expr.(*yamlExpr); ok {
+			if _, ok := expr.(*yamlExpr); ok {
 				how = `in a double-quoted YAML string, a backslash starts an escape. Write the path without quotes or in single quotes (C:\temp\new), or use forward slashes.`
 			}
 			diags = append(diags, errAt(rng, "Control character in "+name,

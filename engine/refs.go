@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
 // references checks that every var.NAME and fact.TYPE.NAME of the
@@ -28,8 +29,8 @@ func (pb *Playbook) references() hcl.Diagnostics {
 	}
 	var diags hcl.Diagnostics
 	for _, e := range exprs {
-		if e == nil {
-			continue
+		if se, ok := e.(hclsyntax.Expression); e == nil || ok && constant(se) {
+			continue // a constant refers to nothing
 		}
 		for _, t := range e.Variables() {
 			switch name := dotted(t, 1); {
@@ -48,8 +49,14 @@ func (pb *Playbook) references() hcl.Diagnostics {
 
 // attrExprs are the expressions of a body's attributes.
 func attrExprs(b hcl.Body) []hcl.Expression {
-	attrs, _ := b.JustAttributes()
 	var out []hcl.Expression
+	if hb, ok := b.(*hclsyntax.Body); ok { // without JustAttributes' copy of the map
+		for _, a := range hb.Attributes {
+			out = append(out, a.Expr)
+		}
+		return out
+	}
+	attrs, _ := b.JustAttributes()
 	for _, a := range attrs {
 		out = append(out, a.Expr)
 	}
