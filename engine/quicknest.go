@@ -81,9 +81,14 @@ func quickNesting(src []byte) (ok bool) {
 			case c == '"':
 				push('"')
 			case c == ')' || c == ']' || c == '}':
-				want := map[byte]byte{')': '(', ']': '[', '}': '{'}[c]
-				if c == '}' && top.open == '$' {
+				want := byte('(')
+				switch {
+				case c == ']':
+					want = '['
+				case c == '}' && top.open == '$':
 					want = '$'
+				case c == '}':
+					want = '{'
 				}
 				if top.open != want {
 					return false

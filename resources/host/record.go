@@ -56,16 +56,19 @@ func recordName(playbook string) string {
 	return recordsDir + "/" + name + ".json"
 }
 
-// stateRoot opens h's state folder, making it if need be. Records are read
-// and written inside it: a simulated host is a folder someone may hand
-// over, and a link in it must not lead a read or a write out.
-func stateRoot(h Host) (*os.Root, error) {
+// stateRoot opens h's state folder, making it first if create is set: a read
+// (a plan) changes nothing, not even that. Records are read and written
+// inside it: a simulated host is a folder someone may hand over, and a
+// link in it must not lead a read or a write out.
+func stateRoot(h Host, create bool) (*os.Root, error) {
 	dir, err := h.StateDir()
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
+	if create {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
 	}
 	return os.OpenRoot(dir)
 }
@@ -76,7 +79,10 @@ func ReadApplyRecord(h Host, playbook string) (rec ApplyRecord, ok bool, err err
 	if rr, is := h.(recordReader); is {
 		return rr.readApplyRecord(playbook)
 	}
-	root, err := stateRoot(h)
+	root, err := stateRoot(h, false)
+	if errors.Is(err, fs.ErrNotExist) {
+		return rec, false, nil // no state folder yet: nothing was ever applied
+	}
 	if err != nil {
 		return rec, false, fmt.Errorf("apply record: %w", err)
 	}
@@ -115,7 +121,7 @@ func WriteApplyRecord(h Host, rec ApplyRecord) error {
 	case ok:
 		rec.Succeeded = prev.Succeeded
 	}
-	root, err := stateRoot(h)
+	root, err := stateRoot(h, true)
 	if err != nil {
 		return fmt.Errorf("apply record: %w", err)
 	}
@@ -138,7 +144,7 @@ func WriteApplyRecord(h Host, rec ApplyRecord) error {
 // would be left changed with no record for later plans to read. It makes
 // the records folder, and a file in it that it removes again.
 func CheckApplyRecord(h Host, playbook string) error {
-	root, err := stateRoot(h)
+	root, err := stateRoot(h, true)
 	if err != nil {
 		return fmt.Errorf("apply record: %w", err)
 	}

@@ -1,6 +1,8 @@
 package host
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,5 +94,20 @@ func TestApplyRecordNamesNoDevice(t *testing.T) {
 		if (got != name) != hashed {
 			t.Errorf("%q is recorded as %q; hashed: %v, want %v", name, got, got != name, hashed)
 		}
+	}
+}
+
+// Reading the record, as every plan of kb910336 does, makes no state
+// folder: a plan changes nothing, and a user who may not write
+// /var/lib/wuplay may still plan.
+func TestReadApplyRecordMakesNothing(t *testing.T) {
+	t.Setenv("WUPLAY_STATE_DIR", filepath.Join(t.TempDir(), "state"))
+	h := Local()
+	if _, ok, err := ReadApplyRecord(h, "kb910336"); ok || err != nil {
+		t.Fatalf("ok %v, err %v; want no record and no error", ok, err)
+	}
+	dir, _ := h.StateDir()
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the read made %s (stat: %v)", dir, err)
 	}
 }
