@@ -365,7 +365,7 @@ func describe(o resources.Object, before, now resources.State) string {
 	default:
 		for _, name := range slices.Sorted(maps.Keys(mergeKeys(before, now))) {
 			if before[name] != now[name] && !resources.Hidden(name) {
-				parts = append(parts, fmt.Sprintf("%s %s -> %s", name, show(name, before[name]), show(name, now[name])))
+				parts = append(parts, fmt.Sprintf("%s %s -> %s", name, ShowValue(name, before[name]), ShowValue(name, now[name])))
 			}
 		}
 	}

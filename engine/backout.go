@@ -79,9 +79,9 @@ type BackoutStep struct {
 	Recorded resources.State `json:"recorded,omitempty"`
 }
 
-// asideSuffix names where a rename back moves what it finds at its
+// AsideSuffix names where a rename back moves what it finds at its
 // destination: SoftwareDistribution.backout, then .backout.1 and on.
-const asideSuffix = ".backout"
+const AsideSuffix = ".backout"
 
 // RecordName is the name under which the host keeps this backout's runs.
 func (b *Backout) RecordName() string { return b.Playbook + ".backout." + b.ID }
@@ -392,7 +392,7 @@ func (s BackoutStep) check(ctx context.Context, h host.Host, ran bool) (todo boo
 			todo = true
 		case norm(a, s.Recorded[a]):
 		default:
-			diffs = append(diffs, fmt.Sprintf("%s %s: %s was %s after the apply, is now %s", s.Kind, s.Name, a, show(a, s.Left[a]), show(a, now[a])))
+			diffs = append(diffs, fmt.Sprintf("%s %s: %s was %s after the apply, is now %s", s.Kind, s.Name, a, ShowValue(a, s.Left[a]), ShowValue(a, now[a])))
 		}
 	}
 	switch {
@@ -406,7 +406,7 @@ func (s BackoutStep) check(ctx context.Context, h host.Host, ran bool) (todo boo
 			return false, "", err
 		}
 		if file["sha256"] != s.Recorded["sha256"] {
-			return false, fmt.Sprintf("path %s: the backup of %s no longer holds the key as it was exported (sha256 was %s, is now %s)", s.To, s.Name, show("sha256", s.Recorded["sha256"]), show("sha256", file["sha256"])), nil
+			return false, fmt.Sprintf("path %s: the backup of %s no longer holds the key as it was exported (sha256 was %s, is now %s)", s.To, s.Name, ShowValue("sha256", s.Recorded["sha256"]), ShowValue("sha256", file["sha256"])), nil
 		}
 	}
 	return todo, "", nil
@@ -452,7 +452,7 @@ func (b *Backout) playbook(steps []BackoutStep) []byte {
 			str(blk, "description", "Whatever is at "+s.To+" now (Windows may have recreated it) is kept aside, never deleted.")
 			str(blk, "path", s.To)
 			str(blk, "state", "absent")
-			str(blk, "rename_to", s.To+asideSuffix)
+			str(blk, "rename_to", s.To+AsideSuffix)
 			str(blk, "if_exists", "rotate")
 			if s.AllowProtected {
 				blk.SetAttributeValue("allow_protected", cty.True)

@@ -1,7 +1,5 @@
 package engine
 
-import "io"
-
 // Verdicts of a detection, in the words Configuration Manager's compliance
 // rules compare.
 const (
@@ -15,23 +13,4 @@ func (d *PlanDocument) Verdict() string {
 		return NonCompliant
 	}
 	return Compliant
-}
-
-// WriteDetection renders a plan for an endpoint manager's log: one line a
-// step, without colour, then the verdict and why.
-func WriteDetection(w io.Writer, d *PlanDocument) error {
-	pw := &printer{w: w}
-	for _, ds := range d.Steps {
-		if ds.Action == "no-op" {
-			pw.printf("%s: no change (%s)\n", ds.Address, ds.Reason)
-		} else {
-			pw.printf("%s: will %s\n", ds.Address, ds.Action)
-		}
-	}
-	if d.Summary.SymptomAbsent {
-		pw.printf("%s: symptom not present (playbook %s)\n", Compliant, d.Playbook.Name)
-	} else {
-		pw.printf("%s: %d to change, %d unchanged (playbook %s)\n", d.Verdict(), d.Summary.Changes, d.Summary.Unchanged, d.Playbook.Name)
-	}
-	return pw.err
 }

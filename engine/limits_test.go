@@ -1,4 +1,4 @@
-package engine
+package engine_test
 
 import (
 	"bytes"
@@ -9,6 +9,10 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/wuplay/wuplay/engine"
+	"github.com/wuplay/wuplay/engine/fleet"
+	"github.com/wuplay/wuplay/engine/views"
 )
 
 // TestHostileInputs: inputs too large or too deep to store in the corpus,
@@ -22,8 +26,8 @@ func TestHostileInputs(t *testing.T) {
 		src     string
 		summary string
 	}{
-		"too large":               {"p.hcl", strings.Repeat("#", MaxPlaybookSize+1), "Playbook too large"},
-		"YAML too large":          {"p.yaml", strings.Repeat("#", MaxPlaybookSize+1), "Playbook too large"},
+		"too large":               {"p.hcl", strings.Repeat("#", engine.MaxPlaybookSize+1), "Playbook too large"},
+		"YAML too large":          {"p.yaml", strings.Repeat("#", engine.MaxPlaybookSize+1), "Playbook too large"},
 		"deep brackets":           {"p.hcl", "x = " + strings.Repeat("(", 100000), "Expression nested too deeply"},
 		"1e5 unary minus":         {"p.hcl", body(strings.Repeat("- ", 100000) + "1"), "Expression nested too deeply"},
 		"1e6 unary minus":         {"p.hcl", body(strings.Repeat("-", 1000000) + "1"), "Expression nested too deeply"},
@@ -43,7 +47,7 @@ func TestHostileInputs(t *testing.T) {
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			diags := loadAndValidate(tt.file, []byte(tt.src))
+			diags := engine.LoadAndValidate(tt.file, []byte(tt.src))
 			if !diags.HasErrors() || diags[0].Summary != tt.summary || diags[0].Subject == nil {
 				t.Errorf("diagnostics %v, want %q with a place", diags, tt.summary)
 			}
@@ -85,35 +89,27 @@ func TestHostileCorpus(t *testing.T) {
 func readHostile(name string, data []byte) string {
 	switch ext := filepath.Ext(name); {
 	case strings.HasPrefix(name, "v."):
-		_, diags := LoadVarFile(name, data)
+		_, diags := engine.LoadVarFile(name, data)
 		return diagsText(diags)
 	case ext == ".hcl" || ext == ".yaml":
-		return diagsText(loadAndValidate(name, data))
+		return diagsText(engine.LoadAndValidate(name, data))
 	case ext == ".plan":
-		d, err := ParsePlanDocument(name, data)
+		d, err := engine.ParsePlanDocument(name, data)
 		if err != nil {
 			return err.Error()
 		}
-		WritePlan(io.Discard, d, false)
-		WriteMarkdown(io.Discard, d)
+		views.WritePlan(io.Discard, d, false)
+		views.WriteMarkdown(io.Discard, d)
 	default:
-		in, err := ParseFleetInput("h", name, data)
+		in, err := fleet.ParseInput("h", name, data)
 		if err != nil {
 			return err.Error()
 		}
-		s := Summarize([]FleetInput{in})
-		WriteFleetText(io.Discard, s, false)
-		WriteFleetMarkdown(io.Discard, s)
+		s := fleet.Summarize([]fleet.Input{in})
+		views.WriteFleetText(io.Discard, s, false)
+		views.WriteFleetMarkdown(io.Discard, s)
 	}
 	return ""
-}
-
-func loadAndValidate(name string, src []byte) hcl.Diagnostics {
-	pb, diags := Load(name, src)
-	if !diags.HasErrors() {
-		diags = Validate(pb, nil)
-	}
-	return diags
 }
 
 func diagsText(diags hcl.Diagnostics) string {

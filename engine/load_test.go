@@ -199,7 +199,7 @@ func TestValidateCatchesExpressionMistakes(t *testing.T) {
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			diags := loadAndValidate("p.hcl", []byte("playbook \"p\" {}\nfile \"f\" {\n"+tt.attr+"\n}\n"))
+			diags := LoadAndValidate("p.hcl", []byte("playbook \"p\" {}\nfile \"f\" {\n"+tt.attr+"\n}\n"))
 			if !diags.HasErrors() || !strings.Contains(diags.Error(), tt.summary) {
 				t.Fatalf("diagnostics %q, want %q", diags.Error(), tt.summary)
 			}
@@ -227,7 +227,7 @@ func TestSuggestions(t *testing.T) {
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			diags := loadAndValidate(tt.file, []byte(tt.src))
+			diags := LoadAndValidate(tt.file, []byte(tt.src))
 			if !strings.Contains(diags.Error(), tt.want) {
 				t.Errorf("got %v, want %q", diags, tt.want)
 			}
@@ -254,7 +254,7 @@ func TestControlCharactersInPaths(t *testing.T) {
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			diags := loadAndValidate(tt.file, []byte(tt.src))
+			diags := LoadAndValidate(tt.file, []byte(tt.src))
 			if tt.want == "" {
 				if diags.HasErrors() {
 					t.Fatal(diags)

@@ -95,9 +95,9 @@ var changesNeeded = map[resources.Action]int{
 	resources.Start: 1, resources.Stop: 1, resources.Restart: 1, resources.Rename: 1,
 }
 
-// check refuses a step that no plan of wuplay's has: an unknown action, or
+// Check refuses a step that no plan of wuplay's has: an unknown action, or
 // fewer changes than the action needs.
-func (ds DocStep) check() error {
+func (ds DocStep) Check() error {
 	need, ok := changesNeeded[resources.Action(ds.Action)]
 	if !ok {
 		return fmt.Errorf("unknown action %q", ds.Action)
@@ -115,15 +115,15 @@ func (ds DocStep) check() error {
 // address.
 func checkSteps(steps []DocStep) error {
 	for i, ds := range steps {
-		if err := ds.check(); err != nil {
+		if err := ds.Check(); err != nil {
 			return fmt.Errorf("step %d (%s): %w", i+1, ds.Address, err)
 		}
 	}
 	return nil
 }
 
-// renamedTo is where a rename step moves its folder.
-func (ds DocStep) renamedTo() string {
+// RenamedTo is where a rename step moves its folder.
+func (ds DocStep) RenamedTo() string {
 	if ds.Target != "" {
 		return ds.Target
 	}
@@ -233,16 +233,16 @@ func ParsePlanDocument(name string, data []byte) (*PlanDocument, error) {
 		if perr == nil {
 			perr = err
 		}
-		return nil, fmt.Errorf("%s is not a wuplay plan file (made by wuplay plan -out): %v", name, jsonError(data, perr))
+		return nil, fmt.Errorf("%s is not a wuplay plan file (made by wuplay plan -out): %v", name, JSONError(data, perr))
 	}
 	if *probe.FormatVersion != PlanFormatVersion {
 		return nil, fmt.Errorf("%s is a plan of format version %d; this wuplay reads version %d: make the plan again", name, *probe.FormatVersion, PlanFormatVersion)
 	}
-	return nil, fmt.Errorf("%s: corrupt plan file: %v", name, jsonError(data, err))
+	return nil, fmt.Errorf("%s: corrupt plan file: %v", name, JSONError(data, err))
 }
 
-// jsonError adds the line of a JSON syntax error.
-func jsonError(data []byte, err error) error {
+// JSONError adds the line of a JSON syntax error.
+func JSONError(data []byte, err error) error {
 	if se, ok := err.(*json.SyntaxError); ok {
 		line := 1 + bytes.Count(data[:se.Offset], []byte("\n"))
 		return fmt.Errorf("line %d: %w", line, err)
@@ -330,7 +330,7 @@ func (d *PlanDocument) Recheck(ctx context.Context, h host.Host) (*Plan, hcl.Dia
 		}
 		for _, attr := range slices.Sorted(maps.Keys(mergeKeys(old.State, o.State))) {
 			if old.State[attr] != o.State[attr] && !resources.AsRead(attr) {
-				diffs = append(diffs, fmt.Sprintf("%s %s: %s was %s, is now %s", o.Kind, o.Name, attr, show(attr, old.State[attr]), show(attr, o.State[attr])))
+				diffs = append(diffs, fmt.Sprintf("%s %s: %s was %s, is now %s", o.Kind, o.Name, attr, ShowValue(attr, old.State[attr]), ShowValue(attr, o.State[attr])))
 			}
 		}
 	}

@@ -110,7 +110,7 @@ func ParseReport(name string, data []byte) (*Report, error) {
 	dec.DisallowUnknownFields()
 	switch err := dec.Decode(r); {
 	case err != nil:
-		return nil, fmt.Errorf("%s is not a wuplay apply report (made by wuplay apply -report FILE): %v", name, jsonError(data, err))
+		return nil, fmt.Errorf("%s is not a wuplay apply report (made by wuplay apply -report FILE): %v", name, JSONError(data, err))
 	case r.FormatVersion != ReportFormatVersion:
 		return nil, fmt.Errorf("%s is a report of format version %d; this wuplay reads version %d", name, r.FormatVersion, ReportFormatVersion)
 	case r.Backout == nil:

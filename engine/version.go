@@ -20,3 +20,8 @@ func Version() string {
 	}
 	return "(devel)"
 }
+
+// JSONFormatVersion is the version of the -json stream's schema (see
+// README.md, "Machine-readable output"). A change that removes or renames a
+// field raises the major number.
+const JSONFormatVersion = "1.0"

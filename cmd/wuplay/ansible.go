@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/wuplay/wuplay/engine"
+	"github.com/wuplay/wuplay/engine/views"
 	"github.com/wuplay/wuplay/resources"
 	"github.com/wuplay/wuplay/resources/host"
 )
@@ -160,7 +161,7 @@ func (c *cli) ansibleRun(ctx context.Context, data []byte) *ansibleResult {
 	pp, diags, err := r.prepare(ctx)
 	if diags.HasErrors() {
 		var msg strings.Builder
-		engine.WriteDiagnostics(&msg, r.files, diags, 0, false)
+		views.WriteDiagnostics(&msg, r.files, diags, 0, false)
 		return fail("%s", strings.TrimSpace(msg.String()))
 	}
 	if err != nil {
@@ -225,7 +226,7 @@ func ansibleDiffs(d *engine.PlanDocument) []ansibleDiff {
 	var out []ansibleDiff
 	for _, ds := range d.Steps {
 		for _, c := range ds.Changes {
-			header := engine.EscapeText(fmt.Sprintf("%s: %s %s", ds.Address, c.Kind, c.Name))
+			header := views.EscapeText(fmt.Sprintf("%s: %s %s", ds.Address, c.Kind, c.Name))
 			out = append(out, ansibleDiff{BeforeHeader: header, AfterHeader: header, Before: stateText(c.Before), After: stateText(c.After)})
 		}
 	}
@@ -236,7 +237,7 @@ func stateText(s map[string]string) string {
 	var b strings.Builder
 	for _, k := range slices.Sorted(maps.Keys(s)) {
 		if s[k] != "" && !resources.Hidden(k) {
-			fmt.Fprintf(&b, "%s: %s\n", engine.EscapeText(k), escapeLines(s[k]))
+			fmt.Fprintf(&b, "%s: %s\n", views.EscapeText(k), escapeLines(s[k]))
 		}
 	}
 	return b.String()

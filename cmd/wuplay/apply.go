@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wuplay/wuplay/engine"
+	"github.com/wuplay/wuplay/engine/views"
 	"github.com/wuplay/wuplay/resources"
 	"github.com/wuplay/wuplay/resources/host"
 )
@@ -55,7 +56,7 @@ func (r *run) apply(ctx context.Context) int {
 		return r.writeReport(pp.plan, nil, nil, nil, time.Now())
 	}
 	if !r.a.autoApprove && !pp.saved {
-		yes, err := r.confirm(ctx, fmt.Sprintf("Apply these changes to %s?", engine.EscapeText(pp.plan.Host)))
+		yes, err := r.confirm(ctx, fmt.Sprintf("Apply these changes to %s?", views.EscapeText(pp.plan.Host)))
 		if err != nil {
 			return r.failed(err)
 		}
@@ -150,7 +151,7 @@ type textObserver struct {
 }
 
 func (o *textObserver) StepStarted(sp *engine.StepPlan) {
-	fmt.Fprintf(o.w, "%s: %s...\n", engine.EscapeText(sp.Addr), sp.Action)
+	fmt.Fprintf(o.w, "%s: %s...\n", views.EscapeText(sp.Addr), sp.Action)
 	if o.line == nil {
 		return
 	}
@@ -173,7 +174,7 @@ func (o *textObserver) tick(sp *engine.StepPlan, start time.Time) {
 			if state != "" {
 				state = ", " + state
 			}
-			o.line.show(fmt.Sprintf("%s: still %s... [%s elapsed%s]", engine.EscapeText(sp.Addr), gerunds[sp.Action], now.Sub(start).Round(time.Second), engine.EscapeText(state)))
+			o.line.show(fmt.Sprintf("%s: still %s... [%s elapsed%s]", views.EscapeText(sp.Addr), gerunds[sp.Action], now.Sub(start).Round(time.Second), views.EscapeText(state)))
 			o.mu.Unlock()
 		}
 	}
@@ -211,7 +212,7 @@ func (o *textObserver) StepFinished(sp *engine.StepPlan, r engine.StepResult) {
 	if r.Err != nil {
 		verb = string(r.Status)
 	}
-	fmt.Fprintf(o.w, "%s: %s %s after %s\n", engine.EscapeText(sp.Addr), sp.Action, verb, r.Duration.Round(time.Millisecond))
+	fmt.Fprintf(o.w, "%s: %s %s after %s\n", views.EscapeText(sp.Addr), sp.Action, verb, r.Duration.Round(time.Millisecond))
 }
 
 // writeResults prints how the apply that returned err ended: a summary
@@ -248,12 +249,12 @@ func writeResults(w io.Writer, results []engine.StepResult, err error, left []st
 		if r.Status != engine.NotAttempted {
 			took = r.Duration.Round(time.Millisecond).String()
 		}
-		fmt.Fprintf(w, "  %-40s %-19s %s\n", engine.EscapeText(r.Addr), r.Status, took)
+		fmt.Fprintf(w, "  %-40s %-19s %s\n", views.EscapeText(r.Addr), r.Status, took)
 		for _, c := range r.Changed {
-			fmt.Fprintf(w, "  %-40s %s\n", "", engine.EscapeText(c))
+			fmt.Fprintf(w, "  %-40s %s\n", "", views.EscapeText(c))
 		}
 		if r.PutBack != "" {
-			fmt.Fprintf(w, "  %-40s %s\n", "", engine.EscapeText(r.PutBack))
+			fmt.Fprintf(w, "  %-40s %s\n", "", views.EscapeText(r.PutBack))
 		}
 	}
 	switch {
@@ -262,10 +263,10 @@ func writeResults(w io.Writer, results []engine.StepResult, err error, left []st
 	case err != nil:
 		fmt.Fprintf(w, "\nThe host is left changed:\n")
 		for _, l := range left {
-			fmt.Fprintf(w, "  %s\n", engine.EscapeText(l))
+			fmt.Fprintf(w, "  %s\n", views.EscapeText(l))
 		}
 	}
 	if steps := engine.RebootNeeded(results); len(steps) > 0 {
-		fmt.Fprintf(w, "\nRestart required: the host needs a restart to finish what %s did.\n", engine.EscapeText(strings.Join(steps, ", ")))
+		fmt.Fprintf(w, "\nRestart required: the host needs a restart to finish what %s did.\n", views.EscapeText(strings.Join(steps, ", ")))
 	}
 }

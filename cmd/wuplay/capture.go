@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wuplay/wuplay/engine"
+	"github.com/wuplay/wuplay/engine/views"
 	"github.com/wuplay/wuplay/resources"
 	"github.com/wuplay/wuplay/resources/host"
 )
@@ -58,7 +59,7 @@ It holds only what the playbook reads; see the README's "wuplay capture".`,
 	if err != nil {
 		return r.failed(fmt.Errorf("capture to %s: %w", out, err))
 	}
-	e := engine.EscapeText
+	e := views.EscapeText
 	fmt.Fprintf(c.stdout, "Captured what playbook %s reads of %s to %s:\n", e(pb.Name), e(h.String()), e(out))
 	fmt.Fprintf(c.stdout, "  %d environment variables, %d services, %d folders, %d files (%d with content), %d registry keys, %d events, %d commands, %d apply records.\n",
 		sum.Env, sum.Services, sum.Folders, sum.Files, sum.WithContent, sum.RegistryKeys, sum.Events, sum.Commands, sum.Records)

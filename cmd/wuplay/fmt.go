@@ -15,6 +15,7 @@ import (
 	"github.com/rogpeppe/go-internal/diff"
 
 	"github.com/wuplay/wuplay/engine"
+	"github.com/wuplay/wuplay/engine/views"
 	"github.com/wuplay/wuplay/resources/host"
 )
 
@@ -65,7 +66,7 @@ func (c *cli) fmt(_ context.Context, a *args) int {
 				code = max(code, r.fail(err))
 			}
 		case strings.EqualFold(filepath.Ext(t), ".yaml") || strings.EqualFold(filepath.Ext(t), ".yml"):
-			fmt.Fprintf(c.stderr, "Note: %s is left as it is: fmt formats HCL playbooks only.\n", engine.EscapeText(t))
+			fmt.Fprintf(c.stderr, "Note: %s is left as it is: fmt formats HCL playbooks only.\n", views.EscapeText(t))
 		case !strings.EqualFold(filepath.Ext(t), ".hcl"):
 			code = max(code, r.fail(fmt.Errorf("%s: not an HCL playbook (.hcl)", t)))
 		case fi.Mode()&fs.ModeSymlink != 0:
@@ -101,7 +102,7 @@ func (r *run) fmtFile(path string) int {
 			return r.fail(err)
 		}
 	}
-	fmt.Fprintln(r.stdout, engine.EscapeText(path))
+	fmt.Fprintln(r.stdout, views.EscapeText(path))
 	if r.a.check {
 		return exitError
 	}

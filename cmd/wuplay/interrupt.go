@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/wuplay/wuplay/engine"
+	"github.com/wuplay/wuplay/engine/views"
 )
 
 // interrupts gives Ctrl-C its meaning, and says it as each one comes:
@@ -56,11 +57,11 @@ func (in *interrupts) interrupt() {
 		if in.step.MaxWait > 0 {
 			wait = " within its timeout of " + in.step.MaxWait.String()
 		}
-		msg = fmt.Sprintf("Interrupt received: the step in flight (%s) finishes%s, then what was changed is put back. Press Ctrl-C again to cut that step short; what was changed is put back all the same.", engine.EscapeText(in.step.Addr), wait)
+		msg = fmt.Sprintf("Interrupt received: the step in flight (%s) finishes%s, then what was changed is put back. Press Ctrl-C again to cut that step short; what was changed is put back all the same.", views.EscapeText(in.step.Addr), wait)
 	case in.n == 1:
 		msg = "Interrupt received: no further step starts, and what was changed is put back."
 	case in.n == 2 && in.step != nil:
-		msg = fmt.Sprintf("Interrupt received again: cutting the step in flight (%s) short, then what was changed is put back.", engine.EscapeText(in.step.Addr))
+		msg = fmt.Sprintf("Interrupt received again: cutting the step in flight (%s) short, then what was changed is put back.", views.EscapeText(in.step.Addr))
 	default:
 		msg = "Interrupt received again: wuplay ends once what was changed is put back; each wait has its own timeout."
 	}

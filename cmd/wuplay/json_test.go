@@ -14,9 +14,9 @@ import (
 
 // TestJSONStreamMatchesSchema runs plans and applies with -json, ending
 // well and badly, and validates every line against the documented schema
-// (engine/stream.schema.json).
+// (engine/views/stream.schema.json).
 func TestJSONStreamMatchesSchema(t *testing.T) {
-	f, err := os.Open("../../engine/stream.schema.json")
+	f, err := os.Open("../../engine/views/stream.schema.json")
 	if err != nil {
 		t.Fatal(err)
 	}

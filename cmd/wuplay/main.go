@@ -14,7 +14,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/wuplay/wuplay/engine"
+	"github.com/wuplay/wuplay/engine/views"
 )
 
 func main() { os.Exit(Main()) }
@@ -96,7 +96,7 @@ func (c *cli) fail(err error) int {
 func escapeLines(msg string) string {
 	lines := strings.Split(msg, "\n")
 	for i, l := range lines {
-		lines[i] = engine.EscapeText(l)
+		lines[i] = views.EscapeText(l)
 	}
 	return strings.Join(lines, "\n  ")
 }

@@ -12,6 +12,8 @@ import (
 	"sync"
 
 	"github.com/wuplay/wuplay/engine"
+	"github.com/wuplay/wuplay/engine/fleet"
+	"github.com/wuplay/wuplay/engine/views"
 	"github.com/wuplay/wuplay/resources/host"
 )
 
@@ -44,14 +46,14 @@ func (c *cli) report(_ context.Context, a *args) int {
 	if err != nil {
 		return r.failed(err)
 	}
-	s := engine.Summarize(readFleet(files))
+	s := fleet.Summarize(readFleet(files))
 	switch {
 	case a.json:
 		c.stdout.Write(s.Marshal())
 	case a.markdown:
-		engine.WriteFleetMarkdown(c.stdout, s)
+		views.WriteFleetMarkdown(c.stdout, s)
 	default:
-		engine.WriteFleetText(c.stdout, s, r.color())
+		views.WriteFleetText(c.stdout, s, r.color())
 	}
 	if s.Unreadable == 0 {
 		return exitOK
@@ -162,8 +164,8 @@ func nameByFolder(files []fleetFile, same []int) {
 // readFleet reads and parses the files, on every processor: parsing is
 // most of a report's time. A file that cannot be read is reported in the
 // summary, not fatal to it.
-func readFleet(files []fleetFile) []engine.FleetInput {
-	inputs := make([]engine.FleetInput, len(files))
+func readFleet(files []fleetFile) []fleet.Input {
+	inputs := make([]fleet.Input, len(files))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(files)) {
@@ -172,10 +174,10 @@ func readFleet(files []fleetFile) []engine.FleetInput {
 				f := files[i]
 				data, err := host.ReadFileMax(f.path, engine.MaxPlanFile)
 				if err == nil {
-					inputs[i], err = engine.ParseFleetInput(f.host, f.path, data)
+					inputs[i], err = fleet.ParseInput(f.host, f.path, data)
 				}
 				if err != nil {
-					inputs[i] = engine.FleetInput{Host: f.host, Unreadable: err.Error()}
+					inputs[i] = fleet.Input{Host: f.host, Unreadable: err.Error()}
 				}
 			}
 		})

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/wuplay/wuplay/engine"
+	"github.com/wuplay/wuplay/engine/views"
 	"github.com/wuplay/wuplay/playbooks"
 	"github.com/wuplay/wuplay/resources/host"
 )
@@ -25,13 +26,13 @@ type run struct {
 	*cli
 	a     *args
 	files map[string]*hcl.File
-	json  *engine.JSONWriter
+	json  *views.JSONWriter
 }
 
 func (c *cli) start(a *args) *run {
 	r := &run{cli: c, a: a, files: map[string]*hcl.File{}}
 	if a.json {
-		r.json = engine.NewJSONWriter(c.stdout)
+		r.json = views.NewJSONWriter(c.stdout)
 	}
 	return r
 }
@@ -46,7 +47,7 @@ func (r *run) diagnose(diags hcl.Diagnostics) bool {
 	if r.json != nil {
 		r.json.Diagnostics(diags)
 	} else {
-		engine.WriteDiagnostics(r.stderr, r.files, diags, 78, r.color())
+		views.WriteDiagnostics(r.stderr, r.files, diags, 78, r.color())
 	}
 	return diags.HasErrors()
 }
@@ -170,7 +171,7 @@ func (r *run) openHost(ctx context.Context, pp *prepared, spec string) error {
 		return err
 	}
 	waiting := func(holder host.LockHolder) {
-		fmt.Fprintf(r.stderr, "Waiting for the lock of %s: %s holds it. Waiting up to %s (-lock-timeout).\n", engine.EscapeText(h.String()), engine.EscapeText(holder.String()), r.a.lockTimeout)
+		fmt.Fprintf(r.stderr, "Waiting for the lock of %s: %s holds it. Waiting up to %s (-lock-timeout).\n", views.EscapeText(h.String()), views.EscapeText(holder.String()), r.a.lockTimeout)
 	}
 	if pp.unlock, err = host.Lock(ctx, h, "wuplay "+r.a.command+" "+r.a.playbook, r.a.lockTimeout, waiting); err != nil {
 		return err
@@ -223,7 +224,7 @@ func (r *run) show(p *engine.Plan) {
 		r.json.Plan(p.Document())
 		return
 	}
-	engine.WritePlan(r.stdout, p.Document(), r.color())
+	views.WritePlan(r.stdout, p.Document(), r.color())
 }
 
 func (c *cli) validate(_ context.Context, a *args) int {
@@ -243,7 +244,7 @@ func (c *cli) validate(_ context.Context, a *args) int {
 	case r.json != nil:
 		r.json.ValidateResult(diags)
 	case !invalid:
-		fmt.Fprintf(r.stdout, "Playbook %s is valid: %d steps.\n", engine.EscapeText(pb.Name), len(pb.Steps))
+		fmt.Fprintf(r.stdout, "Playbook %s is valid: %d steps.\n", views.EscapeText(pb.Name), len(pb.Steps))
 	}
 	if invalid {
 		return exitError
@@ -279,7 +280,7 @@ func (r *run) plan(ctx context.Context) int {
 			return r.failed(err)
 		}
 		if r.json == nil {
-			out := engine.EscapeText(r.a.out)
+			out := views.EscapeText(r.a.out)
 			fmt.Fprintf(r.stdout, "\nSaved the plan to %s. Review it with \"wuplay show %s\"; apply exactly it with \"wuplay apply %s\".\n", out, out, out)
 		}
 	}
@@ -306,7 +307,7 @@ func (r *run) detect(d *engine.PlanDocument) int {
 		fmt.Fprintln(r.stdout, d.Verdict())
 		return exitOK
 	}
-	engine.WriteDetection(r.stdout, d)
+	views.WriteDetection(r.stdout, d)
 	if d.Verdict() == engine.NonCompliant {
 		return exitNeedsFix
 	}
@@ -325,12 +326,12 @@ func (c *cli) show(_ context.Context, a *args) int {
 		case a.json:
 			r.stdout.Write(d.Marshal())
 		case a.markdown:
-			engine.WriteMarkdown(r.stdout, d)
+			views.WriteMarkdown(r.stdout, d)
 		default:
-			engine.WritePlan(r.stdout, d, r.color())
+			views.WritePlan(r.stdout, d, r.color())
 			if d.Summary.Changes > 0 {
 				fmt.Fprintln(r.stdout)
-				engine.WriteBackout(r.stdout, d.Backout, r.color())
+				views.WriteBackout(r.stdout, d.Backout, r.color())
 			}
 		}
 		return exitOK
@@ -368,7 +369,7 @@ func (c *cli) graph(_ context.Context, a *args) int {
 		r.stdout.Write(g.Marshal())
 		return exitOK
 	}
-	engine.WriteGraph(r.stdout, g)
+	views.WriteGraph(r.stdout, g)
 	return exitOK
 }
 

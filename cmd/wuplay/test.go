@@ -15,6 +15,7 @@ import (
 
 	"github.com/wuplay/wuplay/engine"
 	"github.com/wuplay/wuplay/engine/playtest"
+	"github.com/wuplay/wuplay/engine/views"
 	"github.com/wuplay/wuplay/playbooks"
 	"github.com/wuplay/wuplay/resources/host"
 )
@@ -94,7 +95,7 @@ func (c *cli) test(ctx context.Context, a *args) int {
 		return exitError
 	}
 	if len(all) == 0 && opts.Run != nil && !a.json {
-		fmt.Fprintf(c.stdout, "No test matches -run %s.\n", engine.EscapeText(runExpr))
+		fmt.Fprintf(c.stdout, "No test matches -run %s.\n", views.EscapeText(runExpr))
 	}
 	return exitOK
 }

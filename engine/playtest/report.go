@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wuplay/wuplay/engine"
+	"github.com/wuplay/wuplay/engine/views"
 )
 
 // Summary counts results.
@@ -29,7 +30,7 @@ func Summary(results []Result) (passed, failed int) {
 // the runs printed; a last line for the file. What came from the test
 // file or the host is escaped: it cannot pass for wuplay's own lines.
 func WriteText(w io.Writer, file string, results []Result, took time.Duration) {
-	e := engine.EscapeText
+	e := views.EscapeText
 	for _, r := range results {
 		verdict := "PASS"
 		if !r.Passed() {

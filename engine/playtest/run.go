@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/wuplay/wuplay/engine"
+	"github.com/wuplay/wuplay/engine/views"
 	"github.com/wuplay/wuplay/resources"
 	"github.com/wuplay/wuplay/resources/host"
 )
@@ -183,7 +184,7 @@ func (tr *testRun) runPlaybook(s *engine.TestStep, h *host.Sim) bool {
 		runErr = errors.New(diags.Error())
 		fmt.Fprintf(&tr.log, "%s\n", diags.Error())
 	} else {
-		engine.WritePlan(&tr.log, p.Document(), false)
+		views.WritePlan(&tr.log, p.Document(), false)
 	}
 	exit := 0
 	switch {

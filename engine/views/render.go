@@ -1,12 +1,12 @@
-package engine
+package views
 
 import (
 	"fmt"
 	"io"
 	"maps"
 	"slices"
-	"strings"
 
+	"github.com/wuplay/wuplay/engine"
 	"github.com/wuplay/wuplay/resources"
 )
 
@@ -25,7 +25,7 @@ const (
 // that changes something, with markers and before -> after for each
 // attribute that changes, a line for each step that does not and why, and
 // a summary line.
-func WritePlan(w io.Writer, d *PlanDocument, color bool) error {
+func WritePlan(w io.Writer, d *engine.PlanDocument, color bool) error {
 	pw := &printer{w: w, color: color}
 	if d.Summary.SymptomAbsent {
 		pw.printf("%sSymptom not present: nothing to do.%s Playbook %s found no sign on %s of what it fixes.\n", pw.c(bold), pw.c(reset), d.Playbook.Name, d.Host)
@@ -96,7 +96,7 @@ func (pw *printer) marker(m string) markup {
 	return pw.c(code) + markup(m) + pw.c(reset)
 }
 
-func (pw *printer) step(ds DocStep) {
+func (pw *printer) step(ds engine.DocStep) {
 	if ds.Action == string(resources.NoOp) {
 		pw.printf("  # %s: no change (%s)\n\n", ds.Address, ds.Reason)
 		return
@@ -119,7 +119,7 @@ func (pw *printer) step(ds DocStep) {
 		pw.printf("  # %s\n", ds.Reason)
 	}
 	if ds.Action == string(resources.Rename) {
-		pw.printf("  %s %s %s -> %s\n", pw.marker(">"), ds.Changes[0].Kind, quote(ds.Changes[0].Name), quote(ds.renamedTo()))
+		pw.printf("  %s %s %s -> %s\n", pw.marker(">"), ds.Changes[0].Kind, quote(ds.Changes[0].Name), quote(ds.RenamedTo()))
 		if ds.Target != "" && len(ds.Changes) > 1 && ds.Changes[1].Before["exists"] == "true" {
 			pw.printf("      (replaces the existing %s)\n", quote(ds.Target))
 		}
@@ -154,25 +154,8 @@ func (pw *printer) step(ds DocStep) {
 	pw.printf("\n")
 }
 
-// show quotes an attribute value for a plan, shortening digests and
-// showing lists (the files a pattern matches) as lists.
-func show(name, v string) markup {
-	switch {
-	case name == "matches":
-		var names []string
-		for _, n := range resources.SplitMatches(v) {
-			names = append(names, string(quote(n)))
-		}
-		return markup("[" + strings.Join(names, ", ") + "]")
-	case name == "links" && v == "":
-		return `"1"` // a path's state counts a file's names only when it has several
-	case name == "sha256" && len(v) > 12:
-		v = v[:12] + "…"
-	case v == "":
-		return "(none)"
-	}
-	return quote(v)
-}
+// show is an attribute value as a plan shows it, escaped for a terminal.
+func show(name, v string) markup { return markup(EscapeText(engine.ShowValue(name, v))) }
 
 // quote puts an untrusted value in double quotes, escaped for a terminal
 // but with its backslashes kept, so that Windows paths read as an

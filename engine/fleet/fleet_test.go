@@ -1,4 +1,4 @@
-package engine
+package fleet_test
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/wuplay/wuplay/engine"
+	"github.com/wuplay/wuplay/engine/fleet"
+	"github.com/wuplay/wuplay/engine/internal/corpus"
+	"github.com/wuplay/wuplay/engine/internal/golden"
+	"github.com/wuplay/wuplay/engine/views"
 	"github.com/wuplay/wuplay/playbooks"
 	"github.com/wuplay/wuplay/resources/host"
 )
@@ -50,7 +56,7 @@ var fleetSituations = []fleetSituation{
 // fleetOutcome is a situation's real plan, or the diagnostics that stopped
 // it.
 type fleetOutcome struct {
-	doc   *PlanDocument
+	doc   *engine.PlanDocument
 	diags hcl.Diagnostics
 }
 
@@ -58,14 +64,14 @@ type fleetOutcome struct {
 func planSituations(tb testing.TB) []fleetOutcome {
 	tb.Helper()
 	_, src, _ := playbooks.Lookup("kb910336")
-	pb, diags := Load("kb910336.hcl", src)
+	pb, diags := engine.Load("kb910336.hcl", src)
 	if diags.HasErrors() {
 		tb.Fatal(diags)
 	}
 	var out []fleetOutcome
 	for _, s := range fleetSituations {
 		dir := tb.TempDir()
-		if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "testdata", "hosts", s.host))); err != nil {
+		if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "..", "testdata", "hosts", s.host))); err != nil {
 			tb.Fatal(err)
 		}
 		yml, err := os.ReadFile(filepath.Join(dir, "host.yaml"))
@@ -85,7 +91,7 @@ func planSituations(tb testing.TB) []fleetOutcome {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		p, diags := NewPlan(context.Background(), pb, h, Options{})
+		p, diags := engine.NewPlan(context.Background(), pb, h, engine.Options{})
 		if diags.HasErrors() {
 			out = append(out, fleetOutcome{diags: diags})
 			continue
@@ -127,7 +133,7 @@ func fleetResults(tb testing.TB, n int) []fleetResult {
 				d := *o.doc
 				d.Host = "local"
 				var buf bytes.Buffer
-				NewJSONWriter(&buf).Plan(&d)
+				views.NewJSONWriter(&buf).Plan(&d)
 				data, ext = buf.Bytes(), ".jsonl"
 			case o.doc != nil:
 				d := *o.doc
@@ -136,7 +142,7 @@ func fleetResults(tb testing.TB, n int) []fleetResult {
 					"msg": fmt.Sprintf("plan: %d to change, %d unchanged", d.Summary.Changes, d.Summary.Unchanged), "wuplay_plan": &d}), ".json"
 			case i%2 == 0:
 				var buf bytes.Buffer
-				NewJSONWriter(&buf).Diagnostics(o.diags)
+				views.NewJSONWriter(&buf).Diagnostics(o.diags)
 				data, ext = buf.Bytes(), ".jsonl"
 			default:
 				var msg strings.Builder
@@ -163,11 +169,11 @@ func ansibleResult(tb testing.TB, res map[string]any) []byte {
 	return data
 }
 
-func parseResults(tb testing.TB, results []fleetResult) []FleetInput {
+func parseResults(tb testing.TB, results []fleetResult) []fleet.Input {
 	tb.Helper()
-	inputs := make([]FleetInput, 0, len(results))
+	inputs := make([]fleet.Input, 0, len(results))
 	for _, r := range results {
-		in, err := ParseFleetInput(r.host, r.name, r.data)
+		in, err := fleet.ParseInput(r.host, r.name, r.data)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -177,85 +183,95 @@ func parseResults(tb testing.TB, results []fleetResult) []FleetInput {
 }
 
 // TestFleetGolden summarises 1,000 generated hosts' dry runs as text,
-// Markdown and JSON; go test ./engine -update rewrites testdata/fleet.
+// Markdown and JSON; go test ./engine/fleet -update rewrites testdata/fleet.
 func TestFleetGolden(t *testing.T) {
-	s := Summarize(parseResults(t, fleetResults(t, 1000)))
+	s := fleet.Summarize(parseResults(t, fleetResults(t, 1000)))
 	counts := []int{s.Hosts, s.WouldChange, s.AlreadyFine, s.SymptomAbsent, s.Failed, s.Unreadable, len(s.Plans), len(s.Failures)}
 	if diff := cmp.Diff([]int{1000, 600, 300, 200, 100, 0, 4, 2}, counts); diff != "" {
 		t.Errorf("hosts, would change, already fine, symptom absent, failed, unreadable, plans, failures (-want +got):\n%s", diff)
 	}
 	var text, color, md strings.Builder
-	must(t, WriteFleetText(&text, s, false))
-	must(t, WriteFleetText(&color, s, true))
-	must(t, WriteFleetMarkdown(&md, s))
+	if err := views.WriteFleetText(&text, s, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := views.WriteFleetText(&color, s, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := views.WriteFleetMarkdown(&md, s); err != nil {
+		t.Fatal(err)
+	}
 	if strings.Contains(text.String(), "\x1b") || !strings.Contains(color.String(), "\x1b[1m") {
 		t.Error("colour must be in the coloured text only")
 	}
-	checkGolden(t, filepath.Join("..", "fleet", "kb910336-1000.txt"), text.String())
-	checkGolden(t, filepath.Join("..", "fleet", "kb910336-1000.md"), md.String())
-	checkGolden(t, filepath.Join("..", "fleet", "kb910336-1000.json"), string(s.Marshal()))
+	golden.Check(t, filepath.Join("..", "..", "testdata", "fleet", "kb910336-1000.txt"), text.String())
+	golden.Check(t, filepath.Join("..", "..", "testdata", "fleet", "kb910336-1000.md"), md.String())
+	golden.Check(t, filepath.Join("..", "..", "testdata", "fleet", "kb910336-1000.json"), string(s.Marshal()))
 }
 
 // TestSummarizeIgnoresOrder: the summary is a function of the set of
 // inputs.
 func TestSummarizeIgnoresOrder(t *testing.T) {
 	inputs := parseResults(t, fleetResults(t, 100))
-	want := Summarize(inputs).Marshal()
+	want := fleet.Summarize(inputs).Marshal()
 	for i, j := 0, len(inputs)-1; i < j; i, j = i+1, j-1 {
 		inputs[i], inputs[j] = inputs[j], inputs[i]
 	}
-	if diff := cmp.Diff(string(want), string(Summarize(inputs).Marshal())); diff != "" {
+	if diff := cmp.Diff(string(want), string(fleet.Summarize(inputs).Marshal())); diff != "" {
 		t.Error(diff)
 	}
 }
 
 func TestFingerprint(t *testing.T) {
 	base := planSituations(t)[0].doc
-	copyDoc := func(edit func(d *PlanDocument)) *PlanDocument {
-		var d PlanDocument
-		must(t, json.Unmarshal(base.Marshal(), &d))
+	copyDoc := func(edit func(d *engine.PlanDocument)) *engine.PlanDocument {
+		var d engine.PlanDocument
+		if err := json.Unmarshal(base.Marshal(), &d); err != nil {
+			t.Fatal(err)
+		}
 		edit(&d)
 		return &d
 	}
 	tests := map[string]struct {
-		edit func(d *PlanDocument)
+		edit func(d *engine.PlanDocument)
 		same bool
 	}{
-		"another host, made at another time": {same: true, edit: func(d *PlanDocument) {
+		"another host, made at another time": {same: true, edit: func(d *engine.PlanDocument) {
 			d.Host, d.CreatedAt = "sim:elsewhere", d.CreatedAt.Add(time.Hour)
 		}},
-		"objects read differ, steps do not": {same: true, edit: func(d *PlanDocument) {
+		"objects read differ, steps do not": {same: true, edit: func(d *engine.PlanDocument) {
 			d.Objects = d.Objects[:1]
 			d.Facts = nil
 		}},
-		"another reason, another description": {same: true, edit: func(d *PlanDocument) {
+		"another reason, another description": {same: true, edit: func(d *engine.PlanDocument) {
 			d.Steps[0].Reason, d.Steps[0].Description = "because", "stop it"
 		}},
-		"the case of a path": {same: true, edit: func(d *PlanDocument) {
+		"the case of a path": {same: true, edit: func(d *engine.PlanDocument) {
 			d.Steps[1].Changes[0].Name = strings.ToUpper(d.Steps[1].Changes[0].Name)
 		}},
-		"an attribute that does not change": {same: true, edit: func(d *PlanDocument) {
+		"an attribute that does not change": {same: true, edit: func(d *engine.PlanDocument) {
 			d.Steps[0].Changes[0].Before["start_type"] = "automatic"
 			d.Steps[0].Changes[0].After["start_type"] = "automatic"
 		}},
-		"another playbook": {edit: func(d *PlanDocument) { d.Playbook.Name = "kb971058" }},
-		"another action":   {edit: func(d *PlanDocument) { d.Steps[0].Action = "no-op" }},
-		"a forced step":    {edit: func(d *PlanDocument) { d.Steps[1].Forced = true }},
-		"another before":   {edit: func(d *PlanDocument) { d.Steps[0].Changes[0].Before["state"] = "paused" }},
-		"another rename destination": {edit: func(d *PlanDocument) {
+		"another playbook": {edit: func(d *engine.PlanDocument) { d.Playbook.Name = "kb971058" }},
+		"another action":   {edit: func(d *engine.PlanDocument) { d.Steps[0].Action = "no-op" }},
+		"a forced step":    {edit: func(d *engine.PlanDocument) { d.Steps[1].Forced = true }},
+		"another before":   {edit: func(d *engine.PlanDocument) { d.Steps[0].Changes[0].Before["state"] = "paused" }},
+		"another rename destination": {edit: func(d *engine.PlanDocument) {
 			d.Steps[1].Target = `C:\Windows\SDTemp.1`
 		}},
-		"one step fewer": {edit: func(d *PlanDocument) { d.Steps = d.Steps[1:] }},
+		"one step fewer": {edit: func(d *engine.PlanDocument) { d.Steps = d.Steps[1:] }},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			if got := Fingerprint(base) == Fingerprint(copyDoc(tt.edit)); got != tt.same {
+			if got := fleet.Fingerprint(base) == fleet.Fingerprint(copyDoc(tt.edit)); got != tt.same {
 				t.Errorf("same fingerprint: %t, want %t", got, tt.same)
 			}
 		})
 	}
 }
 
+// TestFailureMessage: a failure is grouped by the part of its message that
+// hosts share.
 func TestFailureMessage(t *testing.T) {
 	tests := map[string]struct{ host, msg, want string }{
 		"the command line's Error: and the source below go": {
@@ -274,7 +290,8 @@ func TestFailureMessage(t *testing.T) {
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			if got := failureMessage(tt.host, tt.msg); got != tt.want {
+			s := fleet.Summarize([]fleet.Input{{Host: tt.host, Failure: tt.msg}})
+			if got := s.Failures[0].Message; got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
@@ -282,7 +299,7 @@ func TestFailureMessage(t *testing.T) {
 }
 
 func TestSummarizeGroupsFailures(t *testing.T) {
-	s := Summarize([]FleetInput{
+	s := fleet.Summarize([]fleet.Input{
 		{Host: "a", Failure: `Error: cannot rename C:\Windows\SoftwareDistribution: the destination C:\Windows\SDTemp already exists`},
 		{Host: "b", Failure: `cannot rename C:\WINDOWS\SoftwareDistribution: the destination C:\WINDOWS\SDTemp already exists`},
 		{Host: "c", Failure: "unreachable: Failed to connect to the host via winrm"},
@@ -308,15 +325,15 @@ func TestParseFleetInput(t *testing.T) {
 	outcomes := planSituations(t)
 	broken, healthy, locked := outcomes[0].doc, outcomes[4].doc, outcomes[6].diags
 	var stream, healthyStream, diags bytes.Buffer
-	NewJSONWriter(&stream).Plan(broken)
-	NewJSONWriter(&healthyStream).Plan(healthy)
-	NewJSONWriter(&diags).Diagnostics(locked)
+	views.NewJSONWriter(&stream).Plan(broken)
+	views.NewJSONWriter(&healthyStream).Plan(healthy)
+	views.NewJSONWriter(&diags).Diagnostics(locked)
 	planLines := bytes.SplitAfter(stream.Bytes(), []byte("\n"))
 	tests := map[string]struct {
 		data    []byte
-		want    *PlanDocument // the plan read, if not broken's
-		failure string        // the failure read, in part
-		err     string        // the error, in part
+		want    *engine.PlanDocument // the plan read, if not broken's
+		failure string               // the failure read, in part
+		err     string               // the error, in part
 	}{
 		"saved plan":             {data: broken.Marshal()},
 		"plan -json":             {data: stream.Bytes()},
@@ -341,7 +358,7 @@ func TestParseFleetInput(t *testing.T) {
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			in, err := ParseFleetInput("h", "h.plan", tt.data)
+			in, err := fleet.ParseInput("h", "h.plan", tt.data)
 			switch {
 			case tt.err != "":
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
@@ -360,8 +377,8 @@ func TestParseFleetInput(t *testing.T) {
 				if want == nil {
 					want = broken
 				}
-				if in.Plan.Summary != want.Summary || Fingerprint(in.Plan) != Fingerprint(want) {
-					t.Errorf("summary %+v, fingerprint %s; want %+v, %s", in.Plan.Summary, Fingerprint(in.Plan), want.Summary, Fingerprint(want))
+				if in.Plan.Summary != want.Summary || fleet.Fingerprint(in.Plan) != fleet.Fingerprint(want) {
+					t.Errorf("summary %+v, fingerprint %s; want %+v, %s", in.Plan.Summary, fleet.Fingerprint(in.Plan), want.Summary, fleet.Fingerprint(want))
 				}
 			}
 		})
@@ -375,24 +392,27 @@ func TestParseFleetInput(t *testing.T) {
 func FuzzParseFleetInput(f *testing.F) {
 	outcomes := planSituations(f)
 	var stream, diags bytes.Buffer
-	NewJSONWriter(&stream).Plan(outcomes[0].doc)
-	NewJSONWriter(&diags).Diagnostics(outcomes[6].diags)
+	views.NewJSONWriter(&stream).Plan(outcomes[0].doc)
+	views.NewJSONWriter(&diags).Diagnostics(outcomes[6].diags)
 	for _, seed := range [][]byte{outcomes[0].doc.Marshal(), stream.Bytes(), diags.Bytes(),
 		ansibleResult(f, map[string]any{"changed": true, "wuplay_plan": outcomes[0].doc}),
 		[]byte(`{"failed": true, "msg": "x"}`), utf16LE(stream.String())} {
 		f.Add(seed)
 	}
-	hostileSeeds(f, ".json", ".jsonl")
-	good := FleetInput{Host: "web01", Plan: outcomes[0].doc}
+	corpus.Add(f, "../../testdata/hostile/inputs/*.txtar", ".json", ".jsonl")
+	good := fleet.Input{Host: "web01", Plan: outcomes[0].doc}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		in, err := ParseFleetInput("h", "h.json", data)
+		in, err := fleet.ParseInput("h", "h.json", data)
 		if err == nil && (in.Plan == nil) == (in.Failure == "") {
 			t.Fatalf("plan %v and failure %q", in.Plan != nil, in.Failure)
 		}
 		if err != nil {
-			in = FleetInput{Host: "h", Unreadable: err.Error()}
+			in = fleet.Input{Host: "h", Unreadable: err.Error()}
 		}
-		renderFleet(Summarize([]FleetInput{good, in}))
+		s := fleet.Summarize([]fleet.Input{good, in})
+		views.WriteFleetText(io.Discard, s, true)
+		views.WriteFleetMarkdown(io.Discard, s)
+		s.Marshal()
 	})
 }
 
@@ -419,23 +439,23 @@ func BenchmarkFleetSummary(b *testing.B) {
 	b.Run("plans=10000/summarize", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			Summarize(inputs)
+			fleet.Summarize(inputs)
 		}
 	})
 	b.Run("plans=10000/parse+summarize", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(size))
 		for b.Loop() {
-			Summarize(parseResults(b, results))
+			fleet.Summarize(parseResults(b, results))
 		}
 	})
 	b.Run("plans=10000/parse+summarize+render", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			s := Summarize(parseResults(b, results))
+			s := fleet.Summarize(parseResults(b, results))
 			var out bytes.Buffer
-			WriteFleetText(&out, s, false)
-			WriteFleetMarkdown(&out, s)
+			views.WriteFleetText(&out, s, false)
+			views.WriteFleetMarkdown(&out, s)
 			out.Write(s.Marshal())
 		}
 	})

@@ -1,4 +1,4 @@
-package engine
+package views
 
 import (
 	"encoding/json"
@@ -7,12 +7,9 @@ import (
 	"sync"
 
 	"github.com/hashicorp/hcl/v2"
-)
 
-// JSONFormatVersion is the version of the -json stream's schema (see
-// README.md, "Machine-readable output"). A change that removes or renames a
-// field raises the major number.
-const JSONFormatVersion = "1.0"
+	"github.com/wuplay/wuplay/engine"
+)
 
 // JSONWriter writes the -json stream: one object per line, each with
 // format_version and type.
@@ -21,7 +18,7 @@ type JSONWriter struct {
 	w  io.Writer
 }
 
-var _ Observer = (*JSONWriter)(nil)
+var _ engine.Observer = (*JSONWriter)(nil)
 
 // NewJSONWriter writes the stream to w.
 func NewJSONWriter(w io.Writer) *JSONWriter {
@@ -32,12 +29,12 @@ func NewJSONWriter(w io.Writer) *JSONWriter {
 // can dispatch on a line's start, then the fields, and wuplay_version, so
 // that any one line names what wrote it.
 func (j *JSONWriter) emit(typ string, fields map[string]any) {
-	fields["wuplay_version"] = Version()
+	fields["wuplay_version"] = engine.Version()
 	rest, err := json.Marshal(fields)
 	if err != nil {
 		panic(err) // the fields are plain values
 	}
-	line := fmt.Appendf(nil, `{"format_version":%q,"type":%q`, JSONFormatVersion, typ)
+	line := fmt.Appendf(nil, `{"format_version":%q,"type":%q`, engine.JSONFormatVersion, typ)
 	if len(rest) > 2 {
 		line = append(append(line, ','), rest[1:]...)
 	} else {
@@ -49,7 +46,7 @@ func (j *JSONWriter) emit(typ string, fields map[string]any) {
 }
 
 // Plan writes one planned_step line per step and a plan_summary line.
-func (j *JSONWriter) Plan(d *PlanDocument) {
+func (j *JSONWriter) Plan(d *engine.PlanDocument) {
 	for _, ds := range d.Steps {
 		j.emit("planned_step", map[string]any{"step": ds})
 	}
@@ -59,15 +56,15 @@ func (j *JSONWriter) Plan(d *PlanDocument) {
 	})
 }
 
-func (j *JSONWriter) StepStarted(sp *StepPlan) {
+func (j *JSONWriter) StepStarted(sp *engine.StepPlan) {
 	j.emit("step_started", map[string]any{"address": sp.Addr, "action": string(sp.Action)})
 }
 
-func (j *JSONWriter) StepProgress(sp *StepPlan, msg string) {
+func (j *JSONWriter) StepProgress(sp *engine.StepPlan, msg string) {
 	j.emit("step_progress", map[string]any{"address": sp.Addr, "message": msg})
 }
 
-func (j *JSONWriter) StepFinished(sp *StepPlan, r StepResult) {
+func (j *JSONWriter) StepFinished(sp *engine.StepPlan, r engine.StepResult) {
 	fields := map[string]any{"address": sp.Addr, "action": string(sp.Action), "result": string(r.Status), "duration_ms": r.Duration.Milliseconds()}
 	if r.Err != nil {
 		fields["error"] = r.Err.Error()
@@ -77,8 +74,8 @@ func (j *JSONWriter) StepFinished(sp *StepPlan, r StepResult) {
 
 // ApplySummary writes the apply_summary line: how the apply that returned
 // err ended, every step's result, and what it left changed (LeftChanged).
-func (j *JSONWriter) ApplySummary(results []StepResult, err error, left []string) {
-	counts := map[Status]int{}
+func (j *JSONWriter) ApplySummary(results []engine.StepResult, err error, left []string) {
+	counts := map[engine.Status]int{}
 	steps := []map[string]any{}
 	for _, r := range results {
 		counts[r.Status]++
@@ -95,9 +92,9 @@ func (j *JSONWriter) ApplySummary(results []StepResult, err error, left []string
 		steps = append(steps, s)
 	}
 	fields := map[string]any{
-		"result": Outcome(err), "changed": counts[Done], "unchanged": counts[Unchanged], "failed": counts[Failed],
-		"partly_done": counts[PartlyDone], "put_back": counts[PutBack], "put_back_failed": counts[PutBackFailed],
-		"not_attempted": counts[NotAttempted], "steps": steps, "reboot_required": len(RebootNeeded(results)) > 0,
+		"result": engine.Outcome(err), "changed": counts[engine.Done], "unchanged": counts[engine.Unchanged], "failed": counts[engine.Failed],
+		"partly_done": counts[engine.PartlyDone], "put_back": counts[engine.PutBack], "put_back_failed": counts[engine.PutBackFailed],
+		"not_attempted": counts[engine.NotAttempted], "steps": steps, "reboot_required": len(engine.RebootNeeded(results)) > 0,
 	}
 	if err != nil {
 		fields["left_changed"] = append([]string{}, left...)

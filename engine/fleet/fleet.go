@@ -1,4 +1,4 @@
-package engine
+package fleet
 
 import (
 	"bytes"
@@ -17,28 +17,20 @@ import (
 	"strings"
 	"unicode/utf16"
 
+	"github.com/wuplay/wuplay/engine"
 	"github.com/wuplay/wuplay/resources"
 )
 
-// A fleet report is one change-ticket summary of many hosts' dry runs:
-// how many hosts would change, how many are already fine, how many could
-// not be planned and why, with each distinct plan shown once. Four thousand
-// hosts usually come down to a handful of plans.
+// FormatVersion is the version of the fleet summary's JSON form.
+const FormatVersion = 1
 
-// FleetFormatVersion is the version of the fleet summary's JSON form.
-const FleetFormatVersion = 1
-
-// fleetExamples is how many host names the text and Markdown forms show
-// for each group; the JSON form lists them all.
-const fleetExamples = 5
-
-// FleetInput is one host's dry run, as collected from it. Exactly one of
+// Input is one host's dry run, as collected from it. Exactly one of
 // Plan, Failure and Unreadable is set.
-type FleetInput struct {
+type Input struct {
 	// Host names the host in the summary. The collector knows it (from the
 	// file's name, say); the plan itself usually says only "local".
 	Host string
-	Plan *PlanDocument
+	Plan *engine.PlanDocument
 	// Failure is why the host's plan failed, in wuplay's words.
 	Failure string
 	// Unreadable is why the collected result could not be read: it says
@@ -46,14 +38,14 @@ type FleetInput struct {
 	Unreadable string
 }
 
-// ParseFleetInput reads one host's collected dry run: a saved plan (plan
+// ParseInput reads one host's collected dry run: a saved plan (plan
 // -out), the output of plan -json, or the result of wuplay as an Ansible
 // module (wuplay_plan, or failed and msg). name is the file's name, for
 // errors. A result that reports a failed plan is not an error: it gives
 // an input with Failure set.
-func ParseFleetInput(host, name string, data []byte) (FleetInput, error) {
-	in := FleetInput{Host: host}
-	if len(data) > MaxPlanFile {
+func ParseInput(host, name string, data []byte) (Input, error) {
+	in := Input{Host: host}
+	if len(data) > engine.MaxPlanFile {
 		return in, fmt.Errorf("%s: %d bytes is too large for a host's result", name, len(data))
 	}
 	data = utf8Text(data)
@@ -64,7 +56,7 @@ func ParseFleetInput(host, name string, data []byte) (FleetInput, error) {
 	case string:
 		return in, parseStream(&in, name, data)
 	case float64:
-		d, err := ParsePlanDocument(name, data)
+		d, err := engine.ParsePlanDocument(name, data)
 		in.Plan = d
 		return in, err
 	}
@@ -79,19 +71,19 @@ func ParseFleetInput(host, name string, data []byte) (FleetInput, error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&probe); err != nil {
-		return in, fmt.Errorf("%s is not a wuplay plan (plan -out, plan -json or the Ansible module's result): %v", name, jsonError(data, err))
+		return in, fmt.Errorf("%s is not a wuplay plan (plan -out, plan -json or the Ansible module's result): %v", name, engine.JSONError(data, err))
 	}
 	switch {
 	case probe.Type != "":
 		return in, parseStream(&in, name, data)
 	case probe.FormatVersion != nil:
-		d, err := ParsePlanDocument(name, data)
+		d, err := engine.ParsePlanDocument(name, data)
 		in.Plan = d
 		return in, err
 	case probe.Steps != nil:
 		return in, fmt.Errorf("%s is the result of an apply, not of a dry run (ansible-playbook --check)", name)
 	case probe.Plan != nil && !probe.Failed:
-		d, err := ParsePlanDocument(name+" (wuplay_plan)", probe.Plan)
+		d, err := engine.ParsePlanDocument(name+" (wuplay_plan)", probe.Plan)
 		in.Plan = d
 		return in, err
 	case (probe.Failed || probe.Unreachable) && probe.Msg != nil:
@@ -142,13 +134,13 @@ func firstValue(data []byte, key string) any {
 
 // streamLine is any line of the -json stream that a dry run holds.
 type streamLine struct {
-	FormatVersion string   `json:"format_version"`
-	Type          string   `json:"type"`
-	Step          *DocStep `json:"step"`
-	Playbook      string   `json:"playbook"`
-	Host          string   `json:"host"`
-	Changes       int      `json:"changes"`
-	Unchanged     int      `json:"unchanged"`
+	FormatVersion string          `json:"format_version"`
+	Type          string          `json:"type"`
+	Step          *engine.DocStep `json:"step"`
+	Playbook      string          `json:"playbook"`
+	Host          string          `json:"host"`
+	Changes       int             `json:"changes"`
+	Unchanged     int             `json:"unchanged"`
 	// SymptomPresent is false when the playbook's detect found nothing
 	// to fix; streams of before detect have no such field.
 	SymptomPresent *bool `json:"symptom_present"`
@@ -161,11 +153,11 @@ type streamLine struct {
 
 // parseStream puts a plan -json stream back together: its planned steps
 // and summary, or the errors that stopped the plan.
-func parseStream(in *FleetInput, name string, data []byte) error {
-	d := &PlanDocument{}
+func parseStream(in *Input, name string, data []byte) error {
+	d := &engine.PlanDocument{}
 	var errs []string
 	summary := false
-	major, _, _ := strings.Cut(JSONFormatVersion, ".")
+	major, _, _ := strings.Cut(engine.JSONFormatVersion, ".")
 	dec := json.NewDecoder(bytes.NewReader(data))
 	for n := 1; ; n++ {
 		var l streamLine
@@ -174,26 +166,26 @@ func parseStream(in *FleetInput, name string, data []byte) error {
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("%s: object %d of the -json stream: %v", name, n, jsonError(data, err))
+			return fmt.Errorf("%s: object %d of the -json stream: %v", name, n, engine.JSONError(data, err))
 		}
 		if v, _, _ := strings.Cut(l.FormatVersion, "."); v != major {
-			return fmt.Errorf("%s: a -json stream of format version %q; this wuplay reads %s", name, l.FormatVersion, JSONFormatVersion)
+			return fmt.Errorf("%s: a -json stream of format version %q; this wuplay reads %s", name, l.FormatVersion, engine.JSONFormatVersion)
 		}
 		switch l.Type {
 		case "planned_step":
 			if l.Step == nil {
 				return fmt.Errorf("%s: object %d: a planned_step without its step", name, n)
 			}
-			if err := l.Step.check(); err != nil {
+			if err := l.Step.Check(); err != nil {
 				return fmt.Errorf("%s: object %d: step %d (%s): %w", name, n, len(d.Steps)+1, l.Step.Address, err)
 			}
 			d.Steps = append(d.Steps, *l.Step)
 		case "plan_summary":
 			summary = true
 			d.Host, d.Playbook.Name = l.Host, l.Playbook
-			d.Summary = DocSummary{Changes: l.Changes, Unchanged: l.Unchanged, SymptomAbsent: l.SymptomPresent != nil && !*l.SymptomPresent}
+			d.Summary = engine.DocSummary{Changes: l.Changes, Unchanged: l.Unchanged, SymptomAbsent: l.SymptomPresent != nil && !*l.SymptomPresent}
 			if l.CannotUndo != nil {
-				d.Backout = &Backout{CannotUndo: *l.CannotUndo}
+				d.Backout = &engine.Backout{CannotUndo: *l.CannotUndo}
 			}
 		case "diagnostic":
 			if l.Severity == "error" {
@@ -215,10 +207,10 @@ func parseStream(in *FleetInput, name string, data []byte) error {
 	return nil
 }
 
-// FleetSummary is the summary of many hosts' dry runs. Its JSON form is
+// Summary is the summary of many hosts' dry runs. Its JSON form is
 // the machine-readable report; WriteFleetText and WriteFleetMarkdown
 // render it for people.
-type FleetSummary struct {
+type Summary struct {
 	FormatVersion int `json:"format_version"`
 	// WuplayVersion is the version of the wuplay that summarised.
 	WuplayVersion string `json:"wuplay_version"`
@@ -233,16 +225,16 @@ type FleetSummary struct {
 	Playbooks     []string `json:"playbooks"`
 	// Plans are the distinct plans: those with changes first, then those
 	// without; each by number of hosts, most first.
-	Plans []FleetPlan `json:"plans"`
+	Plans []Plan `json:"plans"`
 	// Failures are the distinct reasons that plans failed, most hosts
 	// first.
-	Failures []FleetFailure `json:"failures"`
+	Failures []Failure `json:"failures"`
 	// UnreadableResults are the results that could not be read, by host.
-	UnreadableResults []FleetUnreadable `json:"unreadable_results"`
+	UnreadableResults []Unreadable `json:"unreadable_results"`
 }
 
-// FleetPlan is one distinct plan and the hosts that have it.
-type FleetPlan struct {
+// Plan is one distinct plan and the hosts that have it.
+type Plan struct {
 	// Fingerprint identifies the plan: equal on two hosts when they would
 	// see the same steps and changes.
 	Fingerprint string `json:"fingerprint"`
@@ -257,15 +249,15 @@ type FleetPlan struct {
 	// Steps are the plan of the first host: the others' differ at most in
 	// what the plan does not show (reasons, the case of names, when each
 	// was made).
-	Steps []DocStep `json:"steps"`
+	Steps []engine.DocStep `json:"steps"`
 	// CannotUndo is what the first host's backout cannot give back: the
 	// backout is complete when it is empty. Nil when the collected results
 	// do not say (made by an older wuplay).
 	CannotUndo []string `json:"cannot_undo"`
 }
 
-// FleetFailure is one reason for failed plans, and the hosts it stopped.
-type FleetFailure struct {
+// Failure is one reason for failed plans, and the hosts it stopped.
+type Failure struct {
 	// Message is the error of the first host, with the host's own name
 	// replaced by <host>.
 	Message   string   `json:"message"`
@@ -273,8 +265,8 @@ type FleetFailure struct {
 	Hosts     []string `json:"hosts"`
 }
 
-// FleetUnreadable is a result that could not be read.
-type FleetUnreadable struct {
+// Unreadable is a result that could not be read.
+type Unreadable struct {
 	Host  string `json:"host"`
 	Error string `json:"error"`
 }
@@ -282,25 +274,25 @@ type FleetUnreadable struct {
 // Summarize groups hosts by identical plan, and failures by reason. It is
 // a pure function of its inputs, whatever their order, given that each
 // host has one input (the caller sees to that).
-func Summarize(inputs []FleetInput) *FleetSummary {
-	s := &FleetSummary{FormatVersion: FleetFormatVersion, WuplayVersion: Version(), Hosts: len(inputs), Playbooks: []string{},
-		Plans: []FleetPlan{}, Failures: []FleetFailure{}, UnreadableResults: []FleetUnreadable{}}
-	sorted := slices.SortedFunc(slices.Values(inputs), func(a, b FleetInput) int { return cmp.Compare(a.Host, b.Host) })
-	plans := map[string]*FleetPlan{}
-	failures := map[string]*FleetFailure{}
+func Summarize(inputs []Input) *Summary {
+	s := &Summary{FormatVersion: FormatVersion, WuplayVersion: engine.Version(), Hosts: len(inputs), Playbooks: []string{},
+		Plans: []Plan{}, Failures: []Failure{}, UnreadableResults: []Unreadable{}}
+	sorted := slices.SortedFunc(slices.Values(inputs), func(a, b Input) int { return cmp.Compare(a.Host, b.Host) })
+	plans := map[string]*Plan{}
+	failures := map[string]*Failure{}
 	books := map[string]bool{}
 	for _, in := range sorted {
 		switch {
 		case in.Unreadable != "":
 			s.Unreadable++
-			s.UnreadableResults = append(s.UnreadableResults, FleetUnreadable{Host: in.Host, Error: in.Unreadable})
+			s.UnreadableResults = append(s.UnreadableResults, Unreadable{Host: in.Host, Error: in.Unreadable})
 		case in.Plan == nil:
 			s.Failed++
 			msg := failureMessage(in.Host, in.Failure)
 			key := strings.ToLower(msg)
 			f := failures[key]
 			if f == nil {
-				f = &FleetFailure{Message: msg}
+				f = &Failure{Message: msg}
 				failures[key] = f
 			}
 			f.HostCount++
@@ -320,7 +312,7 @@ func Summarize(inputs []FleetInput) *FleetSummary {
 			fp := Fingerprint(d)
 			p := plans[fp]
 			if p == nil {
-				p = &FleetPlan{Fingerprint: fp, Playbook: d.Playbook.Name, Changes: d.Summary.Changes, Unchanged: d.Summary.Unchanged,
+				p = &Plan{Fingerprint: fp, Playbook: d.Playbook.Name, Changes: d.Summary.Changes, Unchanged: d.Summary.Unchanged,
 					SymptomAbsent: d.Summary.SymptomAbsent, Steps: d.Steps}
 				if d.Backout != nil {
 					p.CannotUndo = append([]string{}, d.Backout.CannotUndo...)
@@ -335,13 +327,13 @@ func Summarize(inputs []FleetInput) *FleetSummary {
 	for _, p := range plans {
 		s.Plans = append(s.Plans, *p)
 	}
-	slices.SortFunc(s.Plans, func(a, b FleetPlan) int {
+	slices.SortFunc(s.Plans, func(a, b Plan) int {
 		return cmp.Or(-cmp.Compare(min(a.Changes, 1), min(b.Changes, 1)), -cmp.Compare(a.HostCount, b.HostCount), cmp.Compare(a.Fingerprint, b.Fingerprint))
 	})
 	for _, f := range failures {
 		s.Failures = append(s.Failures, *f)
 	}
-	slices.SortFunc(s.Failures, func(a, b FleetFailure) int {
+	slices.SortFunc(s.Failures, func(a, b Failure) int {
 		return cmp.Or(-cmp.Compare(a.HostCount, b.HostCount), cmp.Compare(a.Message, b.Message))
 	})
 	return s
@@ -356,7 +348,7 @@ func Summarize(inputs []FleetInput) *FleetSummary {
 // change nothing, and the case of object names (Windows paths and service
 // names are case-insensitive, and %windir% is C:\Windows on one machine and
 // C:\WINDOWS on the next).
-func Fingerprint(d *PlanDocument) string {
+func Fingerprint(d *engine.PlanDocument) string {
 	// The plan as text, each value quoted, then hashed.
 	b := make([]byte, 0, 1024)
 	b = strconv.AppendQuote(b, d.Playbook.Name)
@@ -417,192 +409,11 @@ func failureMessage(host, msg string) string {
 	return msg
 }
 
-// WriteFleetText renders the summary for a terminal or a ticket's plain
-// text: the counts, then each distinct plan once with its steps, then each
-// reason for failure.
-func WriteFleetText(w io.Writer, s *FleetSummary, color bool) error {
-	// Each part ends with a blank line; the last one's is cut.
-	var buf bytes.Buffer
-	pw := &printer{w: &buf, color: color}
-	pw.printf("%sFleet report: %d hosts%s, playbook %s\n\n", pw.c(bold), s.Hosts, pw.c(reset), s.playbooks())
-	pw.printf("  %5d would change (%s)\n", s.WouldChange, count(s.changingPlans(), "distinct plan"))
-	pw.printf("  %5d already fine", s.AlreadyFine)
-	if s.SymptomAbsent > 0 {
-		pw.printf(" (%d without the symptom)", s.SymptomAbsent)
-	}
-	pw.printf("\n")
-	pw.printf("  %5d failed to plan (%s)\n", s.Failed, count(len(s.Failures), "reason"))
-	if s.Unreadable > 0 {
-		pw.printf("  %5d could not be read\n", s.Unreadable)
-	}
-	pw.printf("\n")
-	for i, p := range s.Plans {
-		book := ""
-		if len(s.Playbooks) > 1 {
-			book = ", playbook " + p.Playbook
-		}
-		pw.printf("%sPlan %d, %s %s:%s %d to change, %d unchanged (fingerprint %s%s)\n", pw.c(bold), i+1,
-			count(p.HostCount, "host"), p.outcome(), pw.c(reset), p.Changes, p.Unchanged, p.Fingerprint, book)
-		pw.printf("  Hosts: %s\n", examples(p.Hosts))
-		if p.Changes > 0 {
-			pw.printf("  %s\n", p.backoutText())
-			for _, l := range p.CannotUndo {
-				pw.printf("    - %s\n", l)
-			}
-		}
-		pw.printf("\n")
-		if p.Changes > 0 {
-			for _, ds := range p.Steps {
-				pw.step(ds)
-			}
-		}
-	}
-	for _, f := range s.Failures {
-		pw.printf("%sFailed to plan on %s:%s\n  %s\n", pw.c(bold), count(f.HostCount, "host"), pw.c(reset), f.Message)
-		pw.printf("  Hosts: %s\n\n", examples(f.Hosts))
-	}
-	if s.Unreadable > 0 {
-		pw.printf("%sCould not read %s:%s\n", pw.c(bold), count(s.Unreadable, "result"), pw.c(reset))
-		for _, u := range s.UnreadableResults[:min(fleetExamples, len(s.UnreadableResults))] {
-			pw.printf("  %s: %s\n", u.Host, u.Error)
-		}
-		if n := len(s.UnreadableResults) - fleetExamples; n > 0 {
-			pw.printf("  and %d more\n", n)
-		}
-	}
-	if pw.err != nil {
-		return pw.err
-	}
-	_, err := w.Write(append(bytes.TrimRight(buf.Bytes(), "\n"), '\n'))
-	return err
-}
-
-// WriteFleetMarkdown renders the summary for a change ticket: a table of
-// outcomes, then each distinct plan that changes something, step by step,
-// with what it puts at risk.
-func WriteFleetMarkdown(w io.Writer, s *FleetSummary) error {
-	pw := &printer{w: w, escape: mdText}
-	pw.printf("## wuplay fleet report: %s\n\n", s.playbooks())
-	pw.printf("**%d hosts: %d would change, %d already fine", s.Hosts, s.WouldChange, s.AlreadyFine)
-	if s.SymptomAbsent > 0 {
-		pw.printf(" (%d without the symptom)", s.SymptomAbsent)
-	}
-	pw.printf(", %d failed to plan", s.Failed)
-	if s.Unreadable > 0 {
-		pw.printf(", %d could not be read", s.Unreadable)
-	}
-	pw.printf(".**\n\n| Hosts | Outcome | Plan or reason | For example |\n|---:|---|---|---|\n")
-	for i, p := range s.Plans {
-		pw.mdRow(p.HostCount, p.outcome(), fmt.Sprintf("Plan %d: %d to change, %d unchanged", i+1, p.Changes, p.Unchanged), mdExamples(p.Hosts))
-	}
-	for _, f := range s.Failures {
-		pw.mdRow(f.HostCount, "failed to plan", f.Message, mdExamples(f.Hosts))
-	}
-	if s.Unreadable > 0 {
-		var hosts []string
-		for _, u := range s.UnreadableResults {
-			hosts = append(hosts, u.Host)
-		}
-		pw.mdRow(s.Unreadable, "could not be read", s.UnreadableResults[0].Error, mdExamples(hosts))
-	}
-	for i, p := range s.Plans {
-		if p.Changes == 0 {
-			continue
-		}
-		pw.printf("\n### Plan %d: %s, %d to change\n\n", i+1, count(p.HostCount, "host"), p.Changes)
-		pw.printf("Fingerprint %s, playbook %s.\n\n", mdCode(p.Fingerprint), p.Playbook)
-		pw.printf("| # | Step | Action | Change |\n|---|---|---|---|\n")
-		for j, ds := range p.Steps {
-			pw.mdRow(j+1, mdCode(ds.Address), ds.Action, changeText(ds))
-		}
-		if risks := risks(&PlanDocument{Steps: p.Steps}); len(risks) > 0 {
-			pw.printf("\nRisks:\n\n")
-			for _, r := range risks {
-				pw.printf("- %s\n", r)
-			}
-		}
-		pw.printf("\n%s\n", p.backoutText())
-		if len(p.CannotUndo) > 0 {
-			pw.printf("\n")
-			for _, l := range p.CannotUndo {
-				pw.printf("- %s\n", l)
-			}
-		}
-	}
-	return pw.err
-}
-
 // Marshal encodes the summary as indented JSON.
-func (s *FleetSummary) Marshal() []byte {
+func (s *Summary) Marshal() []byte {
 	data, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		panic(err) // the summary holds only plain values
 	}
 	return append(data, '\n')
-}
-
-func (s *FleetSummary) playbooks() string {
-	if len(s.Playbooks) == 0 {
-		return "(none)"
-	}
-	return strings.Join(s.Playbooks, ", ")
-}
-
-func (s *FleetSummary) changingPlans() int {
-	n := 0
-	for _, p := range s.Plans {
-		if p.Changes > 0 {
-			n++
-		}
-	}
-	return n
-}
-
-// backoutText says whether the plan's backout is complete.
-func (p FleetPlan) backoutText() markup {
-	switch {
-	case p.CannotUndo == nil:
-		return "Backout: not known (the results were made by an older wuplay)."
-	case len(p.CannotUndo) == 0:
-		return "Backout: complete, every change can be undone."
-	}
-	return markup(fmt.Sprintf("Backout: incomplete, %s cannot be undone:", count(len(p.CannotUndo), "change")))
-}
-
-func (p FleetPlan) outcome() string {
-	switch {
-	case p.Changes > 0:
-		return "would change"
-	case p.SymptomAbsent:
-		return "already fine, symptom not present"
-	}
-	return "already fine"
-}
-
-// count says "1 host", "2 hosts".
-func count(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-// examples names the first few hosts and counts the rest.
-func examples(hosts []string) string {
-	if len(hosts) <= fleetExamples {
-		return strings.Join(hosts, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(hosts[:fleetExamples], ", "), len(hosts)-fleetExamples)
-}
-
-func mdExamples(hosts []string) markup {
-	var quoted []string
-	for _, h := range hosts[:min(fleetExamples, len(hosts))] {
-		quoted = append(quoted, string(mdCode(h)))
-	}
-	out := strings.Join(quoted, ", ")
-	if n := len(hosts) - fleetExamples; n > 0 {
-		out += fmt.Sprintf(" and %d more", n)
-	}
-	return markup(out)
 }

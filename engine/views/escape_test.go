@@ -1,4 +1,4 @@
-package engine
+package views
 
 import (
 	"encoding/json"
@@ -10,6 +10,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/wuplay/wuplay/engine"
+	"github.com/wuplay/wuplay/engine/fleet"
 	"github.com/wuplay/wuplay/resources"
 )
 
@@ -133,43 +135,43 @@ var hostile = []string{
 
 // hostileDoc is a saved plan whose every string is v(i), i counting the
 // strings: a reviewer's plan of every kind of step.
-func hostileDoc(v func() string) *PlanDocument {
-	d := &PlanDocument{FormatVersion: PlanFormatVersion, Host: v()}
+func hostileDoc(v func() string) *engine.PlanDocument {
+	d := &engine.PlanDocument{FormatVersion: engine.PlanFormatVersion, Host: v()}
 	d.Playbook.Name, d.Playbook.Title, d.Playbook.Source, d.Playbook.Filename = v(), v(), v(), v()
 	d.Playbook.SHA256 = strings.Repeat("ab", 32)
 	d.Variables = map[string]json.RawMessage{v(): json.RawMessage(strconv.Quote(v()))}
 	d.Facts = map[string]json.RawMessage{v(): json.RawMessage(strconv.Quote(v()))}
-	d.Steps = []DocStep{
+	d.Steps = []engine.DocStep{
 		{Address: v(), Action: "stop", Description: v(), MaxWaitSeconds: 60,
-			Changes: []DocChange{{Kind: v(), Name: v(), Before: resources.State{"state": v()}, After: resources.State{"state": v()}}}},
+			Changes: []engine.DocChange{{Kind: v(), Name: v(), Before: resources.State{"state": v()}, After: resources.State{"state": v()}}}},
 		{Address: v(), Action: "delete", Description: v(),
-			Changes: []DocChange{{Kind: v(), Name: v(), Before: resources.State{"exists": "true"}, After: resources.State{"exists": "false"}}}},
+			Changes: []engine.DocChange{{Kind: v(), Name: v(), Before: resources.State{"exists": "true"}, After: resources.State{"exists": "false"}}}},
 		{Address: v(), Action: "rename", Target: v(), Forced: true,
-			Changes: []DocChange{{Kind: v(), Name: v()}, {Kind: v(), Name: v(), Before: resources.State{"exists": "true"}}}},
+			Changes: []engine.DocChange{{Kind: v(), Name: v()}, {Kind: v(), Name: v(), Before: resources.State{"exists": "true"}}}},
 		{Address: v(), Action: "no-op", Reason: v()},
 		{Address: v(), Action: "run", Reason: v()},
 		{Address: v(), Action: "create",
-			Changes: []DocChange{{Kind: v(), Name: v(), Before: resources.State{"exists": "false"}, After: resources.State{"exists": "true", v(): v()}}}},
+			Changes: []engine.DocChange{{Kind: v(), Name: v(), Before: resources.State{"exists": "false"}, After: resources.State{"exists": "true", v(): v()}}}},
 		{Address: v(), Action: "update",
-			Changes: []DocChange{{Kind: v(), Name: v(), Before: resources.State{"matches": v() + "\n" + v()}, After: resources.State{"matches": v()}}}},
+			Changes: []engine.DocChange{{Kind: v(), Name: v(), Before: resources.State{"matches": v() + "\n" + v()}, After: resources.State{"matches": v()}}}},
 	}
-	d.Summary = DocSummary{Changes: 6, Unchanged: 1}
-	d.Backout = &Backout{Steps: []BackoutStep{
-		{Action: BackoutStop, Kind: resources.KindService, Name: v(), StopDependents: true},
-		{Action: BackoutRenameBack, Undoes: []string{v()}, Kind: resources.KindPath, Name: v(), To: v()},
-		{Action: BackoutImport, Undoes: []string{v()}, Kind: resources.KindRegistryExport, Name: v(), To: v()},
-		{Action: BackoutRestore, Undoes: []string{v(), v()}, Kind: resources.KindService, Name: v(), Recorded: resources.State{"state": v(), "start_type": v()}},
-		{Action: BackoutRestore, Undoes: []string{v()}, Kind: resources.KindRegistryValue, Name: v(), Recorded: resources.State{"exists": "true", "type": v(), "data": v()}},
-		{Action: BackoutRestore, Undoes: []string{v()}, Kind: resources.KindRegistryValue, Name: v(), Recorded: resources.State{"exists": "false"}},
-		{Action: BackoutRestore, Undoes: []string{v()}, Kind: resources.KindPath, Name: v(), Recorded: resources.State{"exists": "false"}},
+	d.Summary = engine.DocSummary{Changes: 6, Unchanged: 1}
+	d.Backout = &engine.Backout{Steps: []engine.BackoutStep{
+		{Action: engine.BackoutStop, Kind: resources.KindService, Name: v(), StopDependents: true},
+		{Action: engine.BackoutRenameBack, Undoes: []string{v()}, Kind: resources.KindPath, Name: v(), To: v()},
+		{Action: engine.BackoutImport, Undoes: []string{v()}, Kind: resources.KindRegistryExport, Name: v(), To: v()},
+		{Action: engine.BackoutRestore, Undoes: []string{v(), v()}, Kind: resources.KindService, Name: v(), Recorded: resources.State{"state": v(), "start_type": v()}},
+		{Action: engine.BackoutRestore, Undoes: []string{v()}, Kind: resources.KindRegistryValue, Name: v(), Recorded: resources.State{"exists": "true", "type": v(), "data": v()}},
+		{Action: engine.BackoutRestore, Undoes: []string{v()}, Kind: resources.KindRegistryValue, Name: v(), Recorded: resources.State{"exists": "false"}},
+		{Action: engine.BackoutRestore, Undoes: []string{v()}, Kind: resources.KindPath, Name: v(), Recorded: resources.State{"exists": "false"}},
 	}, CannotUndo: []string{v(), v()}}
 	return d
 }
 
 // hostileFleet is a fleet report of hosts with hostile names, plans,
 // failures and unreadable results.
-func hostileFleet(v func() string) *FleetSummary {
-	return Summarize([]FleetInput{
+func hostileFleet(v func() string) *fleet.Summary {
+	return fleet.Summarize([]fleet.Input{
 		{Host: v(), Plan: hostileDoc(v)},
 		{Host: v(), Failure: v()},
 		{Host: v(), Unreadable: v()},
@@ -200,41 +202,55 @@ func TestViewsKeepTheirShape(t *testing.T) {
 	}{
 		"text plan": {func(v func() string) string {
 			var b strings.Builder
-			must(t, WritePlan(&b, hostileDoc(v), false))
+			if err := WritePlan(&b, hostileDoc(v), false); err != nil {
+				t.Fatal(err)
+			}
 			return b.String()
 		}, textShape},
 		"text plan, colour": {func(v func() string) string {
 			var b strings.Builder
-			must(t, WritePlan(&b, hostileDoc(v), true))
+			if err := WritePlan(&b, hostileDoc(v), true); err != nil {
+				t.Fatal(err)
+			}
 			return strings.NewReplacer(green, "", red, "", yellow, "", cyan, "", bold, "", reset, "").Replace(b.String())
 		}, textShape},
 		"markdown plan": {func(v func() string) string {
 			var b strings.Builder
-			must(t, WriteMarkdown(&b, hostileDoc(v)))
+			if err := WriteMarkdown(&b, hostileDoc(v)); err != nil {
+				t.Fatal(err)
+			}
 			return b.String()
 		}, mdShape},
 		"text backout": {func(v func() string) string {
 			var b strings.Builder
-			must(t, WriteBackout(&b, hostileDoc(v).Backout, false))
+			if err := WriteBackout(&b, hostileDoc(v).Backout, false); err != nil {
+				t.Fatal(err)
+			}
 			return b.String()
 		}, textShape},
 		"fleet text": {func(v func() string) string {
 			var b strings.Builder
-			must(t, WriteFleetText(&b, hostileFleet(v), false))
+			if err := WriteFleetText(&b, hostileFleet(v), false); err != nil {
+				t.Fatal(err)
+			}
 			return b.String()
 		}, textShape},
 		"fleet markdown": {func(v func() string) string {
 			var b strings.Builder
-			must(t, WriteFleetMarkdown(&b, hostileFleet(v)))
+			if err := WriteFleetMarkdown(&b, hostileFleet(v)); err != nil {
+				t.Fatal(err)
+			}
 			return b.String()
 		}, mdShape},
 		"graph": {func(v func() string) string {
-			pb := &Playbook{Name: v()}
+			pb := &engine.Playbook{Name: v()}
 			for range 3 {
-				pb.Steps = append(pb.Steps, &Step{Type: v(), Name: v(), DependsOn: []string{v()}})
+				pb.Steps = append(pb.Steps, &engine.Step{Type: v(), Name: v(), DependsOn: []string{v()}})
 			}
 			var b strings.Builder
-			must(t, WriteGraph(&b, NewGraph(pb)))
+			if err := WriteGraph(&b, engine.NewGraph(pb)); err != nil {
+				t.Fatal(err)
+			}
 			return b.String()
 		}, dotShape},
 	}
@@ -387,9 +403,11 @@ func TestWriteDiagnostics(t *testing.T) {
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			_, diags := Load(tt.filename, []byte(tt.src))
+			_, diags := engine.Load(tt.filename, []byte(tt.src))
 			var b strings.Builder
-			must(t, WriteDiagnostics(&b, map[string]*hcl.File{tt.filename: {Bytes: []byte(tt.src)}}, diags[:1], 78, tt.color))
+			if err := WriteDiagnostics(&b, map[string]*hcl.File{tt.filename: {Bytes: []byte(tt.src)}}, diags[:1], 78, tt.color); err != nil {
+				t.Fatal(err)
+			}
 			if diff := cmp.Diff(tt.want, b.String()); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}

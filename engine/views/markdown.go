@@ -1,4 +1,4 @@
-package engine
+package views
 
 import (
 	"bytes"
@@ -10,12 +10,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wuplay/wuplay/engine"
 	"github.com/wuplay/wuplay/resources"
 )
 
 // WriteMarkdown renders a saved plan as a summary for a change ticket:
 // what will change, step by step, and what the change puts at risk.
-func WriteMarkdown(w io.Writer, d *PlanDocument) error {
+func WriteMarkdown(w io.Writer, d *engine.PlanDocument) error {
 	pw := &printer{w: w, escape: mdText}
 	pw.printf("## wuplay plan: %s on %s\n\n", d.Playbook.Name, mdCode(d.Host))
 	if d.Playbook.Title != "" {
@@ -62,12 +63,12 @@ func WriteMarkdown(w io.Writer, d *PlanDocument) error {
 }
 
 // changeText says in one line of Markdown what a step does.
-func changeText(ds DocStep) markup {
+func changeText(ds engine.DocStep) markup {
 	switch {
 	case ds.Action == string(resources.NoOp):
 		return markup("no change: " + mdText(ds.Reason))
 	case ds.Action == string(resources.Rename):
-		return mdCode(ds.Changes[0].Name) + " → " + mdCode(ds.renamedTo())
+		return mdCode(ds.Changes[0].Name) + " → " + mdCode(ds.RenamedTo())
 	case ds.Action == string(resources.Run):
 		return markup(mdText(ds.Reason))
 	}
@@ -96,7 +97,7 @@ func changeText(ds DocStep) markup {
 
 // risks lists what a reviewer must weigh: services down and for how long
 // at most, deletions, forced steps.
-func risks(d *PlanDocument) []markup {
+func risks(d *engine.PlanDocument) []markup {
 	var out []markup
 	for i, ds := range d.Steps {
 		switch resources.Action(ds.Action) {
@@ -124,7 +125,7 @@ func risks(d *PlanDocument) []markup {
 		case resources.Delete:
 			out = append(out, markup(fmt.Sprintf("Step %d deletes %s: its contents cannot be recovered by wuplay.", i+1, mdCode(ds.Changes[0].Name))))
 		case resources.Rename:
-			out = append(out, markup(fmt.Sprintf("Step %d moves %s aside to %s; nothing is deleted.", i+1, mdCode(ds.Changes[0].Name), mdCode(ds.renamedTo()))))
+			out = append(out, markup(fmt.Sprintf("Step %d moves %s aside to %s; nothing is deleted.", i+1, mdCode(ds.Changes[0].Name), mdCode(ds.RenamedTo()))))
 		}
 		if ds.Forced {
 			out = append(out, markup(fmt.Sprintf("Step %d is forced by -replace.", i+1)))

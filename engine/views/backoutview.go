@@ -1,16 +1,17 @@
-package engine
+package views
 
 import (
 	"fmt"
 	"io"
 	"strings"
 
+	"github.com/wuplay/wuplay/engine"
 	"github.com/wuplay/wuplay/resources"
 )
 
 // WriteBackout renders a backout for a terminal or plain text: its steps,
 // then what cannot be undone.
-func WriteBackout(w io.Writer, b *Backout, color bool) error {
+func WriteBackout(w io.Writer, b *engine.Backout, color bool) error {
 	pw := &printer{w: w, color: color}
 	pw.backout(b, "Backout: ", quote, "  %d. %s\n", "  - %s\n")
 	return pw.err
@@ -19,7 +20,7 @@ func WriteBackout(w io.Writer, b *Backout, color bool) error {
 // backout writes b's section of a view: title starts its first line,
 // code renders a value, step and lost are the formats of a step's line
 // and of what cannot be undone.
-func (pw *printer) backout(b *Backout, title markup, code func(string) markup, step, lost string) {
+func (pw *printer) backout(b *engine.Backout, title markup, code func(string) markup, step, lost string) {
 	lead := func(s string) markup {
 		if title == "" {
 			return markup(strings.ToUpper(s[:1]) + s[1:])
@@ -53,19 +54,19 @@ func (pw *printer) backout(b *Backout, title markup, code func(string) markup, s
 
 // backoutText says in one line what a backout step does, with each value
 // rendered by code.
-func backoutText(s BackoutStep, code func(string) markup) markup {
+func backoutText(s engine.BackoutStep, code func(string) markup) markup {
 	var text string
 	switch {
-	case s.Action == BackoutStop:
+	case s.Action == engine.BackoutStop:
 		text = "stop service " + string(code(s.Name))
 		if s.StopDependents {
 			text += " and the running services that depend on it"
 		}
 		text += ", while the changes are undone"
-	case s.Action == BackoutRenameBack:
+	case s.Action == engine.BackoutRenameBack:
 		text = fmt.Sprintf("rename %s back to %s, first moving whatever is at %s by then aside to %s; nothing is deleted",
-			code(s.Name), code(s.To), code(s.To), code(s.To+asideSuffix))
-	case s.Action == BackoutImport:
+			code(s.Name), code(s.To), code(s.To), code(s.To+engine.AsideSuffix))
+	case s.Action == engine.BackoutImport:
 		text = fmt.Sprintf("import registry key %s again from its backup %s", code(s.Name), code(s.To))
 	case s.Kind == resources.KindService:
 		var parts []string
