@@ -1,11 +1,7 @@
 package host
 
 import (
-	"bufio"
 	"errors"
-	"fmt"
-	"os"
-	"runtime"
 	"strings"
 	"time"
 )
@@ -68,28 +64,4 @@ func matchEvent(e Event, channel, provider string, ids []int) bool {
 		}
 	}
 	return false
-}
-
-// osRelease reads /etc/os-release for Linux's version.
-func osRelease() OSInfo {
-	info := OSInfo{Family: runtime.GOOS}
-	f, err := os.Open("/etc/os-release")
-	if err != nil {
-		return info
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VERSION_ID="); ok {
-			info.Version = strings.Trim(v, `"`)
-		}
-	}
-	if data, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
-		info.Build = strings.TrimSpace(string(data))
-	}
-	return info
-}
-
-func noEvents(channel string) error {
-	return fmt.Errorf("event log %s: %w", channel, ErrNoEventLog)
 }

@@ -3,12 +3,14 @@
 package host
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -34,10 +36,29 @@ func localVolume(p string) (string, error) {
 	}
 }
 
-func (local) OS() (OSInfo, error) { return osRelease(), nil }
+// OS reads /etc/os-release for Linux's version; a system without it is
+// named by its family only.
+func (local) OS() (OSInfo, error) {
+	info := OSInfo{Family: runtime.GOOS}
+	f, err := os.Open("/etc/os-release")
+	if err != nil {
+		return info, nil
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VERSION_ID="); ok {
+			info.Version = strings.Trim(v, `"`)
+		}
+	}
+	if data, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		info.Build = strings.TrimSpace(string(data))
+	}
+	return info, nil
+}
 
 func (local) Events(channel, _ string, _ []int, _ int) ([]Event, error) {
-	return nil, noEvents(channel)
+	return nil, fmt.Errorf("event log %s: %w", channel, ErrNoEventLog)
 }
 
 func localStateDir() (string, error) { return "/var/lib/wuplay", nil }
