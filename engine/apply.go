@@ -14,7 +14,8 @@ import (
 	"github.com/wuplay/wuplay/resources/host"
 )
 
-// Status is what became of a step in an apply.
+// Status is what became of a step in an apply. Its values are what JSON
+// output writes; String gives the words for people.
 type Status string
 
 const (
@@ -24,17 +25,34 @@ const (
 	// PartlyDone is a failed step that changed some of what it was to
 	// change: read again, its objects differ from before it (Changed says
 	// how).
-	PartlyDone   Status = "failed, partly done"
-	NotAttempted Status = "not attempted"
+	PartlyDone   Status = "partly_done"
+	NotAttempted Status = "not_attempted"
 	// PutBack is a done step whose change was undone after a later step
 	// failed, because the plan meant to return its object to where it was,
 	// and the object read again is as it was.
-	PutBack Status = "put back"
+	PutBack Status = "put_back"
 	// PutBackFailed is a done step whose change was to be undone, and is
 	// not: the undoing step failed, or the object read again is not as it
 	// was. The host is left changed.
-	PutBackFailed Status = "put back failed"
+	PutBackFailed Status = "put_back_failed"
 )
+
+// Statuses are all the results a step may have.
+var Statuses = []Status{Done, Unchanged, Failed, PartlyDone, NotAttempted, PutBack, PutBackFailed}
+
+func (s Status) String() string {
+	switch s {
+	case PartlyDone:
+		return "failed, partly done"
+	case NotAttempted:
+		return "not attempted"
+	case PutBack:
+		return "put back"
+	case PutBackFailed:
+		return "put back failed"
+	}
+	return string(s)
+}
 
 // StepResult is one step's outcome.
 type StepResult struct {
@@ -77,16 +95,28 @@ type Observer interface {
 // ErrInterrupted is the cause of an apply stopped by its context (Ctrl-C).
 var ErrInterrupted = errors.New("interrupted")
 
-// Outcome is the word for how an apply that returned err ended:
-// succeeded, interrupted or failed.
-func Outcome(err error) string {
+// Outcome is how an apply ended.
+type Outcome string
+
+const (
+	Succeeded   Outcome = "succeeded"
+	Interrupted Outcome = "interrupted"
+	// ApplyFailed is an apply that stopped at a failed step.
+	ApplyFailed Outcome = "failed"
+)
+
+// Outcomes are all the ways an apply may end.
+var Outcomes = []Outcome{Succeeded, ApplyFailed, Interrupted}
+
+// OutcomeOf is how an apply that returned err ended.
+func OutcomeOf(err error) Outcome {
 	switch {
 	case err == nil:
-		return "succeeded"
+		return Succeeded
 	case errors.Is(err, ErrInterrupted):
-		return "interrupted"
+		return Interrupted
 	}
-	return "failed"
+	return ApplyFailed
 }
 
 type cutShortKey struct{}
@@ -194,13 +224,13 @@ func Record(p *Plan, h host.Host, results []StepResult, failed error) error {
 	// playbook succeeded as it is: a second run changes nothing, its
 	// record included.
 	if !slices.ContainsFunc(results, func(r StepResult) bool { return r.Status != Unchanged }) {
-		if prev, ok, err := host.ReadApplyRecord(h, p.Playbook.Name); err == nil && ok && prev.Result == "succeeded" {
+		if prev, ok, err := host.ReadApplyRecord(h, p.Playbook.Name); err == nil && ok && prev.Result == string(Succeeded) {
 			return nil
 		}
 	}
-	rec := host.ApplyRecord{Playbook: p.Playbook.Name, SHA256: digest(p.Playbook.Src), Finished: time.Now().UTC(), Result: "succeeded"}
+	rec := host.ApplyRecord{Playbook: p.Playbook.Name, SHA256: digest(p.Playbook.Src), Finished: time.Now().UTC(), Result: string(Succeeded)}
 	if failed != nil {
-		rec.Result = "failed"
+		rec.Result = string(ApplyFailed)
 	}
 	for _, r := range results {
 		if r.Status == Done {

@@ -60,6 +60,9 @@ const (
 	BackoutImport = "import"
 )
 
+// BackoutActions are all the things a backout step does.
+var BackoutActions = []string{BackoutStop, BackoutRenameBack, BackoutRestore, BackoutImport}
+
 // BackoutStep is one step of a backout.
 type BackoutStep struct {
 	Action string `json:"action"`

@@ -31,7 +31,7 @@ type GraphEdge struct {
 
 // NewGraph gives the graph of pb.
 func NewGraph(pb *Playbook) *Graph {
-	g := &Graph{FormatVersion: JSONFormatVersion, WuplayVersion: Version(), Playbook: pb.Name, Steps: []GraphStep{}, Edges: []GraphEdge{}}
+	g := &Graph{FormatVersion: FormatVersion, WuplayVersion: Version(), Playbook: pb.Name, Steps: []GraphStep{}, Edges: []GraphEdge{}}
 	for i, s := range pb.Steps {
 		g.Steps = append(g.Steps, GraphStep{Address: s.Addr(), Order: i + 1})
 		if i > 0 {

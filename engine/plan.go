@@ -41,8 +41,9 @@ type Plan struct {
 	// Read is every object's state as read, in the order first named.
 	Read  []ObjectState
 	Steps []*StepPlan
-	// SymptomAbsent says that the playbook's detect found nothing to fix.
-	SymptomAbsent bool
+	// SymptomPresent is false when the playbook's detect found nothing to
+	// fix; a playbook without detect always has its symptom.
+	SymptomPresent bool
 
 	vars map[string]cty.Value // every variable's value, of its type
 }
@@ -122,7 +123,7 @@ func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Pla
 	if err != nil {
 		return nil, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: err.Error()})
 	}
-	p := &Plan{Playbook: pb, Host: h.String(), Place: place, Options: opts, Facts: map[string]cty.Value{}, vars: vars}
+	p := &Plan{Playbook: pb, Host: h.String(), Place: place, Options: opts, Facts: map[string]cty.Value{}, vars: vars, SymptomPresent: true}
 	for typ, byName := range sc.facts {
 		for name, v := range byName {
 			p.Facts[typ+"."+name] = v
@@ -133,7 +134,7 @@ func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Pla
 		if diags = append(diags, d...); d.HasErrors() {
 			return nil, diags
 		}
-		p.SymptomAbsent = !present
+		p.SymptomPresent = present
 	}
 	targeted := pb.targets(opts.Target)
 	for _, s := range pb.Steps {
@@ -141,7 +142,7 @@ func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Pla
 			triggers: s.Triggers, triggerArg: s.TriggerArg}
 		p.Steps = append(p.Steps, sp)
 		switch {
-		case p.SymptomAbsent:
+		case !p.SymptomPresent:
 			sp.Change = resources.NoChange("symptom not present")
 			continue
 		case !targeted[s.Addr()]:

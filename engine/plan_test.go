@@ -103,12 +103,12 @@ func TestPlan(t *testing.T) {
 		},
 		"already fixed: stop and start cancel out": {
 			host: wuauservRunning, files: []string{"Windows/"}, src: kb,
-			want: []string{"service.stop no-op", "directory.sd no-op", "service.start no-op"},
+			want: []string{"service.stop no_op", "directory.sd no_op", "service.start no_op"},
 		},
 		"service already stopped, folder present": {
 			host:  strings.Replace(wuauservRunning, "wuauserv: {state: running", "wuauserv: {state: stopped", 1),
 			files: []string{"Windows/SoftwareDistribution/"}, src: kb,
-			want: []string{"service.stop no-op", "directory.sd rename", "service.start start"},
+			want: []string{"service.stop no_op", "directory.sd rename", "service.start start"},
 		},
 		"rename destination exists": {
 			host: wuauservRunning, files: []string{"Windows/SoftwareDistribution/", "Windows/sdtemp/"}, src: kb,
@@ -117,7 +117,7 @@ func TestPlan(t *testing.T) {
 		"replace forces a restart of a running service": {
 			host: wuauservRunning, files: []string{"Windows/"}, src: kb, replace: []string{"service.start"},
 			// The stop is no longer cancelled out, so the forced start starts.
-			want: []string{"service.stop stop", "directory.sd no-op", "service.start start"},
+			want: []string{"service.stop stop", "directory.sd no_op", "service.start start"},
 		},
 		"starting a disabled service is refused": {
 			host: wuauservRunning, src: `service "s" {
@@ -147,7 +147,7 @@ func TestPlan(t *testing.T) {
   path  = "C:\\Windows\\Temp"
   state = "absent"
 }`,
-			want: []string{"directory.d no-op"},
+			want: []string{"directory.d no_op"},
 		},
 		"a later step sees the earlier step's prediction": {
 			host: wuauservRunning, src: `directory "d" {
@@ -171,7 +171,7 @@ file "g" {
   path  = "C:\\Data\\x.txt"
   state = "absent"
 }`,
-			want: []string{"file.f no-op", "file.g no-op"},
+			want: []string{"file.f no_op", "file.g no_op"},
 		},
 		"file with other content is updated": {
 			host: wuauservRunning, files: []string{"x.txt"}, src: `file "f" {
@@ -185,7 +185,7 @@ file "g" {
   path    = "C:\\x.txt"
   content = "data of x.txt"
 }`,
-			want: []string{"file.f no-op"},
+			want: []string{"file.f no_op"},
 		},
 		"depends_on runs a later-written step first": {
 			host: wuauservRunning, files: []string{"Windows/"}, src: `directory "b" {
@@ -301,7 +301,7 @@ files "all" {
   path    = "C:\\Q"
   pattern = "qmgr*.dat"
 }`,
-			want: []string{"files.q no-op"},
+			want: []string{"files.q no_op"},
 		},
 		"emptying a folder": {
 			host: wuauservRunning, files: []string{"SD/a/b.txt", "SD/c.txt"}, src: `directory "sd" {
@@ -315,7 +315,7 @@ files "all" {
   path  = "C:\\SD"
   state = "empty"
 }`,
-			want: []string{"directory.sd no-op"},
+			want: []string{"directory.sd no_op"},
 		},
 		"rename destination exists: rotate": {
 			host: wuauservRunning, files: []string{"W/SD/x", "W/SDTemp/", "W/SDTemp.1/"}, src: `directory "sd" {
@@ -344,7 +344,7 @@ registry_value "same" {
   type = "dword"
   data = 1
 }`,
-			want: []string{"registry_value.new create", "registry_value.old delete", "registry_value.same no-op"},
+			want: []string{"registry_value.new create", "registry_value.old delete", "registry_value.same no_op"},
 		},
 		"stopping a service that running services depend on": {
 			host: wuauservRunning + "  Fax: {state: running, depends_on: [Spooler2]}\n  Spooler2: {state: running}\n",
@@ -377,7 +377,7 @@ service "fax" {
   name  = "Fax"
   state = "stopped"
 }`,
-			want: []string{"service.s stop", "service.fax no-op"},
+			want: []string{"service.s stop", "service.fax no_op"},
 		},
 		"restart_on fires when the step changed": {
 			host: wuauservRunning, files: []string{"Windows/"}, src: `file "conf" {
@@ -419,7 +419,7 @@ service "start_wu" {
 }`,
 			// The restart is a change no state shows: the Spooler2 round trip
 			// around it stays, and the restart is not cancelled.
-			want: []string{"file.conf create", "service.stop_spooler stop", "service.wu restart", "service.start_spooler start", "service.stop_wu no-op", "service.start_wu no-op"},
+			want: []string{"file.conf create", "service.stop_spooler stop", "service.wu restart", "service.start_spooler start", "service.stop_wu no_op", "service.start_wu no_op"},
 		},
 		"restart_on does not fire when its step is cancelled out": {
 			host: wuauservRunning, files: []string{"Windows/"}, src: `file "conf" {
@@ -435,7 +435,7 @@ service "wu" {
   state      = "running"
   restart_on = [file.conf]
 }`,
-			want: []string{"file.conf no-op", "file.unconf no-op", "service.wu no-op"},
+			want: []string{"file.conf no_op", "file.unconf no_op", "service.wu no_op"},
 		},
 		"restart_on does not fire when the step changed nothing": {
 			host: wuauservRunning, files: []string{"wu/wu.ini"}, src: `file "conf" {
@@ -447,7 +447,7 @@ service "wu" {
   state      = "running"
   restart_on = [file.conf]
 }`,
-			want: []string{"file.conf no-op", "service.wu no-op"},
+			want: []string{"file.conf no_op", "service.wu no_op"},
 		},
 		"restart_on with state previous restarts the running service": {
 			host: wuauservRunning, files: []string{"Windows/"}, src: `file "conf" {
@@ -481,7 +481,7 @@ command "register" {
   run    = ["regsvr32", "/s", "C:\\wu\\x.dll"]
   run_on = [file.dll]
 }`,
-			want: []string{"file.dll no-op", "command.register no-op"},
+			want: []string{"file.dll no_op", "command.register no_op"},
 		},
 		"run_on does not run the command when its step is cancelled out": {
 			host: wuauservRunning, files: []string{"wu/"}, src: `file "dll" {
@@ -496,7 +496,7 @@ command "register" {
   run    = ["regsvr32", "/s", "C:\\wu\\x.dll"]
   run_on = [file.dll]
 }`,
-			want: []string{"file.dll no-op", "file.undll no-op", "command.register no-op"},
+			want: []string{"file.dll no_op", "file.undll no_op", "command.register no_op"},
 		},
 		"a step comes after the steps that trigger it": {
 			host: wuauservRunning, files: []string{"Windows/"}, src: `command "register" {
@@ -518,7 +518,7 @@ command "register" {
   run    = ["regsvr32", "/s", "C:\\wu\\x.dll"]
   run_on = [file.dll]
 }`,
-			want: []string{"file.dll no-op", "command.register run"},
+			want: []string{"file.dll no_op", "command.register run"},
 		},
 		"a file in a folder deleted before it is created again": {
 			host: wuauservRunning, files: []string{"Data/x.txt"}, src: `directory "d" {
@@ -555,7 +555,7 @@ service "on" {
   state      = "running"
   start_type = "previous"
 }`,
-			want: []string{"service.off no-op", "service.on no-op"},
+			want: []string{"service.off no_op", "service.on no_op"},
 		},
 		"state given back as it was read: running": {
 			host: wuauservRunning, files: []string{"Windows/SoftwareDistribution/"}, src: `service "off" {
@@ -586,7 +586,7 @@ service "back" {
   name  = "wuauserv"
   state = "previous"
 }`,
-			want: []string{"service.off no-op", "directory.sd delete", "service.back no-op"},
+			want: []string{"service.off no_op", "directory.sd delete", "service.back no_op"},
 		},
 		"state previous around nothing is no change": {
 			host: wuauservRunning, src: `service "off" {
@@ -597,7 +597,7 @@ service "back" {
   name  = "wuauserv"
   state = "previous"
 }`,
-			want: []string{"service.off no-op", "service.back no-op"},
+			want: []string{"service.off no_op", "service.back no_op"},
 		},
 		"timecmp compares times across zones": {
 			host: wuauservRunning, src: `file "later" {
@@ -631,7 +631,7 @@ directory "c" {
   depends_on = [directory.a]
   path       = "C:\\Windows\\A\\C"
 }`,
-			want: []string{"directory.a create", "directory.b no-op", "directory.c create"},
+			want: []string{"directory.a create", "directory.b no_op", "directory.c create"},
 		},
 		"relative path": {
 			host: wuauservRunning, src: `directory "d" {

@@ -20,10 +20,6 @@ import (
 	"github.com/wuplay/wuplay/resources/host"
 )
 
-// PlanFormatVersion is the version of the saved plan document. A reader
-// refuses any other.
-const PlanFormatVersion = 1
-
 // MaxPlanFile bounds a saved plan, a -json stream and a fleet result, so
 // that a hostile file cannot exhaust memory.
 const MaxPlanFile = 64 << 20
@@ -31,7 +27,7 @@ const MaxPlanFile = 64 << 20
 // PlanDocument is a saved plan (plan -out): everything a reviewer needs to
 // judge it, and everything apply needs to check that it still holds.
 type PlanDocument struct {
-	FormatVersion int `json:"format_version"`
+	FormatVersion string `json:"format_version"`
 	// WuplayVersion is the version of the wuplay that made the plan.
 	WuplayVersion string    `json:"wuplay_version"`
 	CreatedAt     time.Time `json:"created_at"`
@@ -71,11 +67,11 @@ type DocObject struct {
 
 // DocStep is one step of a plan, as saved and as streamed by -json.
 type DocStep struct {
-	Address     string `json:"address"`
-	Action      string `json:"action"`
-	Reason      string `json:"reason,omitempty"`
-	Description string `json:"description,omitempty"`
-	Forced      bool   `json:"forced,omitempty"`
+	Address     string           `json:"address"`
+	Action      resources.Action `json:"action"`
+	Reason      string           `json:"reason,omitempty"`
+	Description string           `json:"description,omitempty"`
+	Forced      bool             `json:"forced,omitempty"`
 	// MaxWaitSeconds bounds each wait of the change, such as a service
 	// stopping.
 	MaxWaitSeconds int `json:"max_wait_seconds,omitempty"`
@@ -98,11 +94,11 @@ var changesNeeded = map[resources.Action]int{
 // Check refuses a step that no plan of wuplay's has: an unknown action, or
 // fewer changes than the action needs.
 func (ds DocStep) Check() error {
-	need, ok := changesNeeded[resources.Action(ds.Action)]
+	need, ok := changesNeeded[ds.Action]
 	if !ok {
 		return fmt.Errorf("unknown action %q", ds.Action)
 	}
-	if ds.Action == string(resources.Rename) && ds.Target == "" {
+	if ds.Action == resources.Rename && ds.Target == "" {
 		need = 2
 	}
 	if len(ds.Changes) < need {
@@ -142,12 +138,13 @@ type DocChange struct {
 type DocSummary struct {
 	Changes   int `json:"changes"`
 	Unchanged int `json:"unchanged"`
-	// SymptomAbsent: the playbook's detect found nothing to fix.
-	SymptomAbsent bool `json:"symptom_absent,omitempty"`
+	// SymptomPresent is false when the playbook's detect found nothing to
+	// fix.
+	SymptomPresent bool `json:"symptom_present"`
 }
 
 func docStep(sp *StepPlan) DocStep {
-	ds := DocStep{Address: sp.Addr, Action: string(sp.Action), Reason: sp.Reason, Description: sp.Description, Forced: sp.Forced, Target: sp.Target}
+	ds := DocStep{Address: sp.Addr, Action: sp.Action, Reason: sp.Reason, Description: sp.Description, Forced: sp.Forced, Target: sp.Target}
 	if sp.Action != resources.NoOp {
 		ds.MaxWaitSeconds = int(sp.MaxWait.Seconds())
 	}
@@ -162,7 +159,7 @@ func docStep(sp *StepPlan) DocStep {
 
 // Document turns a plan into its saved form.
 func (p *Plan) Document() *PlanDocument {
-	d := &PlanDocument{FormatVersion: PlanFormatVersion, WuplayVersion: Version(), CreatedAt: time.Now().UTC().Truncate(time.Second), Host: p.Host,
+	d := &PlanDocument{FormatVersion: FormatVersion, WuplayVersion: Version(), CreatedAt: time.Now().UTC().Truncate(time.Second), Host: p.Host,
 		Machine: p.Place.Machine, HostFolder: p.Place.Folder}
 	pb := p.Playbook
 	d.Playbook.Name, d.Playbook.Title, d.Playbook.Source = pb.Name, pb.Title, pb.Source
@@ -186,7 +183,7 @@ func (p *Plan) Document() *PlanDocument {
 		d.Steps = append(d.Steps, docStep(sp))
 	}
 	d.Summary.Changes, d.Summary.Unchanged = p.Changed()
-	d.Summary.SymptomAbsent = p.SymptomAbsent
+	d.Summary.SymptomPresent = p.SymptomPresent
 	d.Backout = p.backout(func(int) bool { return true }, d.CreatedAt)
 	return d
 }
@@ -211,34 +208,40 @@ func ParsePlanDocument(name string, data []byte) (*PlanDocument, error) {
 	if len(data) > MaxPlanFile {
 		return nil, fmt.Errorf("%s: %d bytes is too large for a plan file", name, len(data))
 	}
-	// One strict decode; the format version is looked at only to explain
-	// a failure.
 	d := &PlanDocument{}
+	if err := decodeDocument(name, "plan file", "make the plan again with this wuplay", data, d, &d.FormatVersion); err != nil {
+		return nil, err
+	}
+	if digest([]byte(d.Playbook.Content)) != d.Playbook.SHA256 {
+		return nil, fmt.Errorf("%s: corrupt plan file: the playbook does not match its sha256 (was the file edited?)", name)
+	}
+	if err := checkSteps(d.Steps); err != nil {
+		return nil, fmt.Errorf("%s: corrupt plan file: %w", name, err)
+	}
+	return d, nil
+}
+
+// decodeDocument decodes a document of wuplay's (what: "plan file") into
+// v, strictly, and refuses one of another format (its version is read
+// into *version); remedy says what to do about that. The format version is
+// looked at again only to explain a failure.
+func decodeDocument(name, what, remedy string, data []byte, v any, version *string) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(d)
-	if err == nil && d.FormatVersion == PlanFormatVersion {
-		if digest([]byte(d.Playbook.Content)) != d.Playbook.SHA256 {
-			return nil, fmt.Errorf("%s: corrupt plan file: the playbook does not match its sha256 (was the file edited?)", name)
-		}
-		if err := checkSteps(d.Steps); err != nil {
-			return nil, fmt.Errorf("%s: corrupt plan file: %w", name, err)
-		}
-		return d, nil
+	err := dec.Decode(v)
+	if err == nil && readsFormat(*version) {
+		return nil
 	}
 	var probe struct {
-		FormatVersion *int `json:"format_version"`
+		FormatVersion json.RawMessage `json:"format_version"`
 	}
-	if perr := json.Unmarshal(data, &probe); perr != nil || probe.FormatVersion == nil {
-		if perr == nil {
-			perr = err
-		}
-		return nil, fmt.Errorf("%s is not a wuplay plan file (made by wuplay plan -out): %v", name, JSONError(data, perr))
+	if perr := json.Unmarshal(data, &probe); perr != nil {
+		return fmt.Errorf("%s is not %s of wuplay's: %v", name, article(what), JSONError(data, perr))
 	}
-	if *probe.FormatVersion != PlanFormatVersion {
-		return nil, fmt.Errorf("%s is a plan of format version %d; this wuplay reads version %d: make the plan again", name, *probe.FormatVersion, PlanFormatVersion)
+	if ferr := CheckFormat(name, what, probe.FormatVersion, remedy); ferr != nil {
+		return ferr
 	}
-	return nil, fmt.Errorf("%s: corrupt plan file: %v", name, JSONError(data, err))
+	return fmt.Errorf("%s: corrupt %s: %v", name, what, JSONError(data, err))
 }
 
 // JSONError adds the line of a JSON syntax error.
@@ -246,9 +249,6 @@ func JSONError(data []byte, err error) error {
 	if se, ok := err.(*json.SyntaxError); ok {
 		line := 1 + bytes.Count(data[:se.Offset], []byte("\n"))
 		return fmt.Errorf("line %d: %w", line, err)
-	}
-	if err == nil {
-		return fmt.Errorf("no format_version")
 	}
 	return err
 }

@@ -7,14 +7,11 @@ import (
 	"time"
 )
 
-// ReportFormatVersion is the version of the apply report's schema.
-const ReportFormatVersion = 1
-
 // Report is the audit record of one apply (apply -report FILE): who ran
 // which playbook on which host, when, and what became of every step. It
 // keeps the facts the plan read, since the fix may erase them.
 type Report struct {
-	FormatVersion int `json:"format_version"`
+	FormatVersion string `json:"format_version"`
 	// WuplayVersion is the version of the wuplay that applied.
 	WuplayVersion string    `json:"wuplay_version"`
 	User          string    `json:"user"`
@@ -29,9 +26,9 @@ type Report struct {
 	} `json:"playbook"`
 	Variables map[string]json.RawMessage `json:"variables,omitempty"`
 	Facts     map[string]json.RawMessage `json:"facts,omitempty"`
-	Result    string                     `json:"result"` // succeeded, failed, interrupted
+	Result    Outcome                    `json:"result"`
 	Error     string                     `json:"error,omitempty"`
-	Steps     []ReportStep               `json:"steps"`
+	Steps     []StepOutcome              `json:"steps"`
 	// LeftChanged is, for an apply that did not succeed, what differs on
 	// the host from before it, read again after putting back.
 	LeftChanged []string `json:"left_changed,omitempty"`
@@ -43,34 +40,16 @@ type Report struct {
 	Backout *Backout `json:"backout"`
 }
 
-// ReportStep is one step's outcome.
-type ReportStep struct {
-	Address string `json:"address"`
-	Action  string `json:"action"`
-	Result  string `json:"result"`
-	Error   string `json:"error,omitempty"`
-	PutBack string `json:"put_back,omitempty"`
-	// Changed is what a step that failed partly done changed.
-	Changed    []string `json:"changed,omitempty"`
-	DurationMS int64    `json:"duration_ms"`
-}
-
 // NewReport records an apply of p.
 func NewReport(p *Plan, results []StepResult, applyErr error, started, finished time.Time, user, machine string) *Report {
 	d := p.Document()
-	r := &Report{FormatVersion: ReportFormatVersion, WuplayVersion: Version(), User: user, Machine: machine, Host: p.Host,
-		Started: started.UTC(), Finished: finished.UTC(), Variables: d.Variables, Facts: d.Facts, Result: Outcome(applyErr)}
+	r := &Report{FormatVersion: FormatVersion, WuplayVersion: Version(), User: user, Machine: machine, Host: p.Host,
+		Started: started.UTC(), Finished: finished.UTC(), Variables: d.Variables, Facts: d.Facts, Result: OutcomeOf(applyErr)}
 	r.Playbook.Name, r.Playbook.Filename, r.Playbook.SHA256 = d.Playbook.Name, d.Playbook.Filename, d.Playbook.SHA256
 	if applyErr != nil {
 		r.Error = applyErr.Error()
 	}
-	for i, res := range results {
-		rs := ReportStep{Address: res.Addr, Action: d.Steps[i].Action, Result: string(res.Status), PutBack: res.PutBack, Changed: res.Changed, DurationMS: res.Duration.Milliseconds()}
-		if res.Err != nil {
-			rs.Error = res.Err.Error()
-		}
-		r.Steps = append(r.Steps, rs)
-	}
+	r.Steps = p.Outcomes(results)
 	r.RebootRequired = len(RebootNeeded(results)) > 0
 	r.Backout = p.backout(func(i int) bool {
 		if i >= len(results) {
@@ -106,15 +85,11 @@ func ParseReport(name string, data []byte) (*Report, error) {
 		return nil, fmt.Errorf("%s: %d bytes is too large for a report", name, len(data))
 	}
 	r := &Report{}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	switch err := dec.Decode(r); {
-	case err != nil:
-		return nil, fmt.Errorf("%s is not a wuplay apply report (made by wuplay apply -report FILE): %v", name, JSONError(data, err))
-	case r.FormatVersion != ReportFormatVersion:
-		return nil, fmt.Errorf("%s is a report of format version %d; this wuplay reads version %d", name, r.FormatVersion, ReportFormatVersion)
-	case r.Backout == nil:
-		return nil, fmt.Errorf("%s holds no backout (it was made by an older wuplay)", name)
+	if err := decodeDocument(name, "apply report", "back out with the wuplay that applied", data, r, &r.FormatVersion); err != nil {
+		return nil, err
+	}
+	if r.Backout == nil {
+		return nil, fmt.Errorf("%s holds no backout", name)
 	}
 	return r, nil
 }

@@ -58,9 +58,10 @@ type TestStep struct {
 	// plan and apply. ExitCode is as the command line's: plan as with
 	// -detailed-exitcode (0 no changes, 1 error, 2 changes), apply 0 or 1.
 	ExitCode *Want
-	// Actions are what plan must give each step ("stop", "no-op"); a step
-	// not named must be a no-op. Results are what apply must give each
-	// step ("done", "put back"); steps not named are not checked.
+	// Actions are what plan must give each step ("stop", "no_op"), as
+	// -json spells them; a step not named must be a no-op. Results are
+	// what apply must give each step ("done", "put_back"); steps not named
+	// are not checked.
 	Actions, Results []Want
 	ActionsRange     hcl.Range // where actions is written
 	// Error is text that the run's error must hold.
@@ -95,14 +96,6 @@ type Expectation struct {
 	Contains *Want
 	Match    *regexp.Regexp // events: on the message
 }
-
-// Action names a plan may give, and results an apply may: checked when a
-// test file is loaded.
-var (
-	testActions = []resources.Action{resources.NoOp, resources.Create, resources.Update, resources.Delete, resources.Rename,
-		resources.Start, resources.Stop, resources.Restart, resources.Run, resources.Empty}
-	testResults = []Status{Done, Unchanged, Failed, PartlyDone, NotAttempted, PutBack, PutBackFailed}
-)
 
 // expectTypes are the objects an expect block checks: the attributes that
 // name the object, and those it may check.
@@ -382,8 +375,8 @@ func decodeTestStep(rs rawStep) (*TestStep, hcl.Diagnostics) {
 		if a, ok := rs.attrs["actions"]; ok {
 			s.ActionsRange = a.Range
 		}
-		s.Actions = v.wants("actions", func(w string) bool { return slices.Contains(testActions, resources.Action(w)) }, "an action: no-op, create, update, delete, rename, start, stop, restart, run or empty")
-		s.Results = v.wants("results", func(w string) bool { return slices.Contains(testResults, Status(w)) }, `a result: done, unchanged, failed, "failed, partly done", not attempted, put back or put back failed`)
+		s.Actions = v.wants("actions", func(w string) bool { return slices.Contains(resources.Actions, resources.Action(w)) }, "an action: "+oneOf(resources.Actions))
+		s.Results = v.wants("results", func(w string) bool { return slices.Contains(Statuses, Status(w)) }, "a result: "+oneOf(Statuses))
 		if rs.kind == "plan" && s.Results != nil {
 			diags = append(diags, errAt(rs.attrs["results"].Range, "Unexpected results", "results are an apply's; a plan has actions."))
 		}
@@ -597,4 +590,20 @@ func scalarString(v cty.Value) (string, error) {
 		return strings.Join(items, "\n"), nil
 	}
 	return "", fmt.Errorf("want a string, number or bool, not %s", v.Type().FriendlyName())
+}
+
+// oneOf lists values for a message: "a, b or c".
+func oneOf[T ~string](values []T) string {
+	var out string
+	for i, v := range values {
+		switch {
+		case i == 0:
+		case i == len(values)-1:
+			out += " or "
+		default:
+			out += ", "
+		}
+		out += string(v)
+	}
+	return out
 }

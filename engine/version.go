@@ -1,6 +1,11 @@
 package engine
 
-import "runtime/debug"
+import (
+	"encoding/json"
+	"fmt"
+	"runtime/debug"
+	"strings"
+)
 
 // version is set at build time for a release:
 //
@@ -21,7 +26,47 @@ func Version() string {
 	return "(devel)"
 }
 
-// JSONFormatVersion is the version of the -json stream's schema (see
-// README.md, "Machine-readable output"). A change that removes or renames a
-// field raises the major number.
-const JSONFormatVersion = "1.0"
+// FormatVersion is the version of every JSON form wuplay writes: the -json
+// stream, saved plans, apply reports, the graph, the fleet summary, the
+// version and list documents. A change that removes or renames a field or
+// a value raises the major number; a reader refuses another major
+// (README.md, "Machine-readable output"). Format 1 (wuplay 0.x) wrote
+// actions and results in mixed spellings ("no-op", "put back") and a saved
+// plan's symptom as symptom_absent.
+const FormatVersion = "2.0"
+
+// CheckFormat refuses a document (what: "plan file") whose format_version
+// (raw, as read) is not of FormatVersion's major, saying what to do
+// instead (remedy). A missing version is "not a wuplay <what>".
+func CheckFormat(name, what string, raw json.RawMessage, remedy string) error {
+	var s string
+	var n json.Number
+	switch {
+	case raw == nil:
+		return fmt.Errorf("%s is not %s of wuplay's: it has no format_version", name, article(what))
+	case json.Unmarshal(raw, &s) == nil:
+	case json.Unmarshal(raw, &n) == nil:
+		s = n.String()
+	default:
+		return fmt.Errorf("%s is not %s of wuplay's: format_version is %s", name, article(what), raw)
+	}
+	if !readsFormat(s) {
+		return fmt.Errorf("%s is %s of format %s, which this wuplay (%s) does not read: it reads format %s; %s", name, article(what), s, Version(), FormatVersion, remedy)
+	}
+	return nil
+}
+
+// readsFormat says whether this wuplay reads format v: one of its major.
+func readsFormat(v string) bool {
+	major, _, _ := strings.Cut(v, ".")
+	want, _, _ := strings.Cut(FormatVersion, ".")
+	return major == want
+}
+
+// article puts "a" or "an" before a noun: "an apply report".
+func article(noun string) string {
+	if strings.ContainsRune("aeiou", rune(noun[0])) {
+		return "an " + noun
+	}
+	return "a " + noun
+}

@@ -62,6 +62,9 @@ const (
 	KindProbe = "probe"
 )
 
+// Kinds are all the kinds of object.
+var Kinds = []string{KindService, KindPath, KindRegistryValue, KindRegistryKey, KindRegistryExport, KindFiles, KindEntries, KindProbe}
+
 // Key names one object on a host; steps that name the same object share its
 // state. ID is the host's canonical form (case-folded on Windows).
 type Key struct{ Kind, ID string }
@@ -173,12 +176,12 @@ func (s *State) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// Action is what a step does to its objects. The values are what plans and
-// JSON output print.
+// Action is what a step does to its objects. The values are what JSON
+// output writes; String gives the words for people.
 type Action string
 
 const (
-	NoOp    Action = "no-op"
+	NoOp    Action = "no_op"
 	Create  Action = "create"
 	Update  Action = "update"
 	Delete  Action = "delete"
@@ -191,6 +194,16 @@ const (
 	// Empty deletes what a folder holds and keeps the folder.
 	Empty Action = "empty"
 )
+
+// Actions are all the actions a step may have.
+var Actions = []Action{NoOp, Create, Update, Delete, Rename, Start, Stop, Restart, Run, Empty}
+
+func (a Action) String() string {
+	if a == NoOp {
+		return "no-op"
+	}
+	return string(a)
+}
 
 // Marker is the action's sign in a human plan, as terraform plan has them.
 func (a Action) Marker() string {

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/wuplay/wuplay/engine"
+	"github.com/wuplay/wuplay/engine/fleet"
 	"github.com/wuplay/wuplay/engine/views"
 	"github.com/wuplay/wuplay/resources"
 	"github.com/wuplay/wuplay/resources/host"
@@ -35,41 +36,6 @@ type ansibleArgs struct {
 
 	CheckMode bool `json:"_ansible_check_mode"`
 	Diff      bool `json:"_ansible_diff"`
-}
-
-// ansibleResult is what the module returns. wuplay_plan is the plan
-// document of wuplay plan -out; wuplay_steps is each step's result.
-type ansibleResult struct {
-	// WuplayVersion is the version of the module that ran.
-	WuplayVersion string               `json:"wuplay_version"`
-	Changed       bool                 `json:"changed"`
-	Failed        bool                 `json:"failed"`
-	Msg           string               `json:"msg"`
-	Plan          *engine.PlanDocument `json:"wuplay_plan,omitempty"`
-	Steps         []ansibleStep        `json:"wuplay_steps,omitempty"`
-	PutBack       []string             `json:"put_back,omitempty"`
-	// LeftChanged is what a failed apply left changed on the host.
-	LeftChanged []string `json:"left_changed,omitempty"`
-	// RebootRequired, as Ansible's Windows modules say it: a step ran
-	// after which the host needs a restart (ansible.windows.win_reboot).
-	RebootRequired bool          `json:"reboot_required"`
-	Diff           []ansibleDiff `json:"diff,omitempty"`
-}
-
-type ansibleStep struct {
-	Address string   `json:"address"`
-	Result  string   `json:"result"`
-	Error   string   `json:"error,omitempty"`
-	PutBack string   `json:"put_back,omitempty"`
-	Changed []string `json:"changed,omitempty"`
-}
-
-// ansibleDiff is one entry of Ansible's diff, shown by --diff.
-type ansibleDiff struct {
-	BeforeHeader string `json:"before_header"`
-	AfterHeader  string `json:"after_header"`
-	Before       string `json:"before"`
-	After        string `json:"after"`
 }
 
 // maxAnsibleArgs bounds an Ansible arguments file: a task's arguments.
@@ -107,7 +73,7 @@ func (c *cli) ansibleCall(argv []string) (data []byte, ok bool, err error) {
 }
 
 func (c *cli) ansible(ctx context.Context, data []byte, readErr error) int {
-	res := &ansibleResult{Failed: true, Msg: fmt.Sprintf("arguments file: %v", readErr)}
+	res := &fleet.AnsibleResult{Failed: true, Msg: fmt.Sprintf("arguments file: %v", readErr)}
 	if readErr == nil {
 		res = c.ansibleRun(ctx, data)
 	}
@@ -119,9 +85,9 @@ func (c *cli) ansible(ctx context.Context, data []byte, readErr error) int {
 	return exitOK
 }
 
-func (c *cli) ansibleRun(ctx context.Context, data []byte) *ansibleResult {
-	fail := func(format string, args ...any) *ansibleResult {
-		return &ansibleResult{Failed: true, Msg: fmt.Sprintf(format, args...)}
+func (c *cli) ansibleRun(ctx context.Context, data []byte) *fleet.AnsibleResult {
+	fail := func(format string, args ...any) *fleet.AnsibleResult {
+		return &fleet.AnsibleResult{Failed: true, Msg: fmt.Sprintf(format, args...)}
 	}
 	var raw map[string]any
 	if err := json.Unmarshal(data, &raw); err != nil {
@@ -172,7 +138,7 @@ func (c *cli) ansibleRun(ctx context.Context, data []byte) *ansibleResult {
 	}
 	doc := pp.plan.Document()
 	changed, _ := pp.plan.Changed()
-	res := &ansibleResult{Changed: changed > 0, Plan: doc}
+	res := &fleet.AnsibleResult{Changed: changed > 0, Plan: doc}
 	if in.Diff {
 		res.Diff = ansibleDiffs(doc)
 	}
@@ -189,15 +155,11 @@ func (c *cli) ansibleRun(ctx context.Context, data []byte) *ansibleResult {
 	counts := map[engine.Status]int{}
 	for _, sr := range results {
 		counts[sr.Status]++
-		s := ansibleStep{Address: sr.Addr, Result: string(sr.Status), PutBack: sr.PutBack, Changed: sr.Changed}
-		if sr.Err != nil {
-			s.Error = sr.Err.Error()
-		}
 		if sr.Status == engine.PutBack {
 			res.PutBack = append(res.PutBack, sr.PutBack)
 		}
-		res.Steps = append(res.Steps, s)
 	}
+	res.Steps = pp.plan.Outcomes(results)
 	res.Changed = counts[engine.Done] > 0
 	res.RebootRequired = len(engine.RebootNeeded(results)) > 0
 	res.Msg = fmt.Sprintf("applied: %d changed, %d unchanged", counts[engine.Done], counts[engine.Unchanged])
@@ -222,12 +184,12 @@ var kindWords = map[reflect.Kind]string{
 // ansibleDiffs gives each changing step's objects as before and after
 // text, which ansible-playbook --diff prints as a unified diff, raw: names
 // and values are escaped for a terminal.
-func ansibleDiffs(d *engine.PlanDocument) []ansibleDiff {
-	var out []ansibleDiff
+func ansibleDiffs(d *engine.PlanDocument) []fleet.AnsibleDiff {
+	var out []fleet.AnsibleDiff
 	for _, ds := range d.Steps {
 		for _, c := range ds.Changes {
 			header := views.EscapeText(fmt.Sprintf("%s: %s %s", ds.Address, c.Kind, c.Name))
-			out = append(out, ansibleDiff{BeforeHeader: header, AfterHeader: header, Before: stateText(c.Before), After: stateText(c.After)})
+			out = append(out, fleet.AnsibleDiff{BeforeHeader: header, AfterHeader: header, Before: stateText(c.Before), After: stateText(c.After)})
 		}
 	}
 	return out

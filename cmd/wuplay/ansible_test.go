@@ -12,6 +12,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"gopkg.in/yaml.v3"
+
+	"github.com/wuplay/wuplay/engine"
+	"github.com/wuplay/wuplay/engine/fleet"
 )
 
 // module runs wuplay as Ansible runs a binary module, with Ansible's own
@@ -161,7 +164,7 @@ func TestModuleDocumentation(t *testing.T) {
 	if doc.Documentation.Module != "wuplay" {
 		t.Errorf("module %q, want wuplay", doc.Documentation.Module)
 	}
-	ansibleTypes := map[reflect.Kind]string{reflect.String: "str", reflect.Bool: "bool", reflect.Map: "dict", reflect.Slice: "list"}
+	ansibleTypes := map[reflect.Kind]string{reflect.String: "str", reflect.Bool: "bool", reflect.Int64: "int", reflect.Map: "dict", reflect.Slice: "list"}
 	fields := func(v any) map[string]string {
 		out := map[string]string{}
 		rt := reflect.TypeOf(v)
@@ -184,16 +187,16 @@ func TestModuleDocumentation(t *testing.T) {
 	for name, r := range doc.Return {
 		returned[name] = r.Type
 	}
-	want := fields(ansibleResult{})
+	want := fields(fleet.AnsibleResult{})
 	want["wuplay_plan"] = "dict" // a pointer to the plan document
 	if diff := cmp.Diff(want, returned); diff != "" {
 		t.Errorf("return values (-module +documentation):\n%s", diff)
 	}
 	steps := map[string]string{}
 	for name := range doc.Return["wuplay_steps"].Contains {
-		steps[name] = fields(ansibleStep{})[name]
+		steps[name] = fields(engine.StepOutcome{})[name]
 	}
-	if diff := cmp.Diff(fields(ansibleStep{}), steps); diff != "" {
+	if diff := cmp.Diff(fields(engine.StepOutcome{}), steps); diff != "" {
 		t.Errorf("wuplay_steps (-module +documentation):\n%s", diff)
 	}
 }

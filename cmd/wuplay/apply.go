@@ -80,7 +80,7 @@ func (r *run) apply(ctx context.Context) int {
 	results, err := engine.Apply(ctx, pp.plan, pp.host, obs)
 	left := leftChanged(ctx, pp, results, err)
 	if r.json != nil {
-		r.json.ApplySummary(results, err, left)
+		r.json.ApplySummary(pp.plan, results, err, left)
 	} else {
 		writeResults(r.stdout, results, err, left)
 	}

@@ -3,36 +3,68 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
-	"strings"
+	"sync"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-// TestJSONStreamMatchesSchema runs plans and applies with -json, ending
-// well and badly, and validates every line against the documented schema
-// (engine/views/stream.schema.json).
-func TestJSONStreamMatchesSchema(t *testing.T) {
-	f, err := os.Open("../../engine/views/stream.schema.json")
+// schemaPath is wuplay's JSON schema, generated from the engine's types
+// (engine/views TestSchemaIsGenerated); the stories, which run in folders
+// of their own, have it as WUPLAY_TEST_SCHEMA.
+const schemaPath = "../../engine/views/wuplay.schema.json"
+
+// outputSchema compiles the schema once: every value wuplay writes as JSON
+// must be one of its line or document types.
+var outputSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
+	f, err := os.Open(cmp.Or(os.Getenv("WUPLAY_TEST_SCHEMA"), schemaPath))
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
+	defer f.Close()
 	doc, err := jsonschema.UnmarshalJSON(f)
-	f.Close()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	c := jsonschema.NewCompiler()
-	if err := c.AddResource("stream.schema.json", doc); err != nil {
-		t.Fatal(err)
+	if err := c.AddResource("wuplay.schema.json", doc); err != nil {
+		return nil, err
 	}
-	schema, err := c.Compile("stream.schema.json")
+	return c.Compile("wuplay.schema.json")
+})
+
+// checkJSON validates each JSON value of out (lines, or indented
+// documents) against the schema.
+func checkJSON(out []byte) error {
+	schema, err := outputSchema()
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	dec.UseNumber()
+	for n := 1; ; n++ {
+		var v any
+		if err := dec.Decode(&v); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("value %d is not JSON: %v", n, err)
+		}
+		if err := schema.Validate(v); err != nil {
+			return fmt.Errorf("value %d: %#v", n, err)
+		}
+	}
+}
+
+// TestJSONStreamMatchesSchema runs plans and applies with -json, ending
+// well and badly, and validates every line against the schema; the
+// stories validate theirs too (TestMain).
+func TestJSONStreamMatchesSchema(t *testing.T) {
 	runs := map[string]struct {
 		host string
 		argv []string
@@ -57,16 +89,12 @@ func TestJSONStreamMatchesSchema(t *testing.T) {
 			var out bytes.Buffer
 			c := &cli{stdout: &out, stderr: &out}
 			c.main(context.Background(), argv)
+			if err := checkJSON(out.Bytes()); err != nil {
+				t.Errorf("%v\n%s", err, out.String())
+			}
 			seen := map[string]bool{}
 			sc := bufio.NewScanner(&out)
 			for sc.Scan() {
-				v, err := jsonschema.UnmarshalJSON(strings.NewReader(sc.Text()))
-				if err != nil {
-					t.Fatalf("not JSON: %s", sc.Text())
-				}
-				if err := schema.Validate(v); err != nil {
-					t.Errorf("%s\n%v", sc.Text(), err)
-				}
 				var line struct{ Type string }
 				json.Unmarshal(sc.Bytes(), &line)
 				seen[line.Type] = true

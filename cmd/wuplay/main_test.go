@@ -1,14 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +20,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"golang.org/x/term"
 
 	"github.com/wuplay/wuplay/resources/host"
 )
@@ -24,10 +28,40 @@ import (
 func TestMain(m *testing.M) {
 	main := func() {
 		crashAt(os.Getenv("WUPLAY_SIM_KILL_AFTER"))
-		os.Exit(Main())
+		os.Exit(schemaChecked(Main))
 	}
 	// AnsiballZ_wuplay is the name Ansible runs the module by.
 	testscript.Main(m, map[string]func(){"wuplay": main, "AnsiballZ_wuplay": main})
+}
+
+// schemaChecked runs main and, when it writes JSON (-json, or as the
+// Ansible module) to what is not a terminal, validates what it wrote
+// against wuplay's schema: every story's JSON is checked, and a value the
+// schema refuses fails the story with exit code 97.
+func schemaChecked(main func() int) int {
+	module := strings.HasPrefix(filepath.Base(os.Args[0]), "AnsiballZ_")
+	if !module && !slices.ContainsFunc(os.Args[1:], flagIs("json")) || term.IsTerminal(int(os.Stdout.Fd())) {
+		return main()
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		panic(err)
+	}
+	stdout := os.Stdout
+	os.Stdout = w
+	copied := make(chan []byte)
+	go func() {
+		var out bytes.Buffer
+		io.Copy(io.MultiWriter(stdout, &out), r)
+		copied <- out.Bytes()
+	}()
+	code := main()
+	w.Close()
+	if err := checkJSON(<-copied); err != nil {
+		fmt.Fprintf(os.Stderr, "wuplay wrote JSON that %s refuses: %v\n", schemaPath, err)
+		return 97
+	}
+	return code
 }
 
 // crashAt makes the wuplay that the tests run die at the nth change of a
@@ -58,6 +92,10 @@ func TestScripts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	schema, err := filepath.Abs(schemaPath)
+	if err != nil {
+		t.Fatal(err)
+	}
 	testscript.Run(t, testscript.Params{
 		Dir:           "../../testdata/script",
 		UpdateScripts: os.Getenv("WUPLAY_UPDATE") == "1",
@@ -65,6 +103,7 @@ func TestScripts(t *testing.T) {
 		// records in its own folder, not in this machine's /var/lib/wuplay.
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("WUPLAY_STATE_DIR", filepath.Join(env.WorkDir, ".wuplay-state"))
+			env.Setenv("WUPLAY_TEST_SCHEMA", schema)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -237,7 +276,7 @@ func exitsCmd(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	cmd := exec.Command(path, args[2:]...)
 	cmd.Dir = ts.MkAbs(".")
-	cmd.Env = append(os.Environ(), "PATH="+ts.Getenv("PATH"), "HOME="+ts.Getenv("HOME"))
+	cmd.Env = append(os.Environ(), "PATH="+ts.Getenv("PATH"), "HOME="+ts.Getenv("HOME"), "WUPLAY_TEST_SCHEMA="+ts.Getenv("WUPLAY_TEST_SCHEMA"))
 	cmd.Stdout, cmd.Stderr = ts.Stdout(), ts.Stderr()
 	cmd.Run()
 	if got := cmd.ProcessState.ExitCode(); got != want {

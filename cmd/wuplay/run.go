@@ -373,29 +373,18 @@ func (c *cli) graph(_ context.Context, a *args) int {
 	return exitOK
 }
 
-// shippedPlaybook is one line of list -json.
-type shippedPlaybook struct {
-	File   string `json:"file"`
-	Name   string `json:"name"`
-	Title  string `json:"title"`
-	Source string `json:"source"`
-}
-
 func (c *cli) list(_ context.Context, a *args) int {
-	var all []shippedPlaybook
+	all := []engine.ShippedPlaybook{}
 	for _, file := range playbooks.Names() {
 		_, src, _ := playbooks.Lookup(file)
 		pb, diags := engine.Load(file, src)
 		if diags.HasErrors() {
 			panic(fmt.Sprintf("shipped playbook %s: %s", file, diags.Error()))
 		}
-		all = append(all, shippedPlaybook{File: file, Name: pb.Name, Title: pb.Title, Source: pb.Source})
+		all = append(all, engine.ShippedPlaybook{File: file, Name: pb.Name, Title: pb.Title, Source: pb.Source})
 	}
 	if a.json {
-		out, _ := json.MarshalIndent(struct {
-			WuplayVersion string            `json:"wuplay_version"`
-			Playbooks     []shippedPlaybook `json:"playbooks"`
-		}{engine.Version(), all}, "", "  ")
+		out, _ := json.MarshalIndent(engine.PlaybookList{FormatVersion: engine.FormatVersion, WuplayVersion: engine.Version(), Playbooks: all}, "", "  ")
 		fmt.Fprintf(c.stdout, "%s\n", out)
 		return exitOK
 	}
@@ -406,11 +395,8 @@ func (c *cli) list(_ context.Context, a *args) int {
 }
 
 func (c *cli) version(_ context.Context, a *args) int {
-	v := struct {
-		WuplayVersion string `json:"wuplay_version"`
-		GoVersion     string `json:"go_version"`
-		Platform      string `json:"platform"`
-	}{engine.Version(), runtime.Version(), runtime.GOOS + "/" + runtime.GOARCH}
+	v := engine.VersionDocument{FormatVersion: engine.FormatVersion, WuplayVersion: engine.Version(), GoVersion: runtime.Version(),
+		Platform: runtime.GOOS + "/" + runtime.GOARCH}
 	if a.json {
 		out, _ := json.MarshalIndent(v, "", "  ")
 		fmt.Fprintf(c.stdout, "%s\n", out)

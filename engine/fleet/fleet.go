@@ -21,9 +21,6 @@ import (
 	"github.com/wuplay/wuplay/resources"
 )
 
-// FormatVersion is the version of the fleet summary's JSON form.
-const FormatVersion = 1
-
 // Input is one host's dry run, as collected from it. Exactly one of
 // Plan, Failure and Unreadable is set.
 type Input struct {
@@ -49,51 +46,72 @@ func ParseInput(host, name string, data []byte) (Input, error) {
 		return in, fmt.Errorf("%s: %d bytes is too large for a host's result", name, len(data))
 	}
 	data = utf8Text(data)
-	// wuplay writes format_version first, a string in the -json stream and
-	// a number in a saved plan: the first token tells most files apart
-	// without reading them twice.
-	switch firstValue(data, "format_version").(type) {
-	case string:
-		return in, parseStream(&in, name, data)
-	case float64:
+	// wuplay writes format_version first, then type in a -json stream: the
+	// first two names tell most files apart without reading them twice.
+	if first, second := firstNames(data); first == "format_version" {
+		if second == "type" {
+			return in, parseStream(&in, name, data)
+		}
 		d, err := engine.ParsePlanDocument(name, data)
 		in.Plan = d
 		return in, err
 	}
-	var probe struct {
-		FormatVersion json.RawMessage `json:"format_version"`
-		Type          string          `json:"type"`
-		Plan          json.RawMessage `json:"wuplay_plan"`
-		Steps         json.RawMessage `json:"wuplay_steps"`
-		Failed        bool            `json:"failed"`
-		Unreachable   bool            `json:"unreachable"`
-		Msg           *string         `json:"msg"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&probe); err != nil {
-		return in, fmt.Errorf("%s is not a wuplay plan (plan -out, plan -json or the Ansible module's result): %v", name, engine.JSONError(data, err))
+	var res ansibleRead
+	if err := json.Unmarshal(data, &res); err != nil {
+		return in, fmt.Errorf("%s is not a wuplay plan (a saved plan, a plan -json stream or the Ansible module's result): %v", name, engine.JSONError(data, err))
 	}
 	switch {
-	case probe.Type != "":
-		return in, parseStream(&in, name, data)
-	case probe.FormatVersion != nil:
-		d, err := engine.ParsePlanDocument(name, data)
-		in.Plan = d
-		return in, err
-	case probe.Steps != nil:
+	case res.Steps != nil:
 		return in, fmt.Errorf("%s is the result of an apply, not of a dry run (ansible-playbook --check)", name)
-	case probe.Plan != nil && !probe.Failed:
-		d, err := engine.ParsePlanDocument(name+" (wuplay_plan)", probe.Plan)
+	case res.Plan != nil && !res.Failed:
+		d, err := engine.ParsePlanDocument(name+" (wuplay_plan)", res.Plan)
 		in.Plan = d
 		return in, err
-	case (probe.Failed || probe.Unreachable) && probe.Msg != nil:
-		in.Failure = cmp.Or(*probe.Msg, "the module failed without a message")
-		if probe.Unreachable {
+	case res.Failed || res.Unreachable:
+		in.Failure = cmp.Or(res.Msg, "the module failed without a message")
+		if res.Unreachable {
 			in.Failure = "unreachable: " + in.Failure
 		}
 		return in, nil
 	}
-	return in, fmt.Errorf("%s is not a wuplay plan (plan -out, plan -json or the Ansible module's result): no format_version, type or wuplay_plan", name)
+	return in, fmt.Errorf("%s is not a wuplay plan (a saved plan, a plan -json stream or the Ansible module's result): no format_version, type or wuplay_plan", name)
+}
+
+// AnsibleResult is what wuplay returns as an Ansible module, and what
+// ansible-playbook keeps of it: wuplay_plan is a saved plan's document,
+// wuplay_steps each step's outcome (after an apply).
+type AnsibleResult struct {
+	// WuplayVersion is the version of the module that ran.
+	WuplayVersion string               `json:"wuplay_version"`
+	Changed       bool                 `json:"changed"`
+	Failed        bool                 `json:"failed"`
+	Msg           string               `json:"msg"`
+	Plan          *engine.PlanDocument `json:"wuplay_plan,omitempty"`
+	Steps         []engine.StepOutcome `json:"wuplay_steps,omitempty"`
+	// PutBack says, for each step put back, how.
+	PutBack []string `json:"put_back,omitempty"`
+	// LeftChanged is what a failed apply left changed on the host.
+	LeftChanged []string `json:"left_changed,omitempty"`
+	// RebootRequired, as Ansible's Windows modules say it: a step ran
+	// after which the host needs a restart (ansible.windows.win_reboot).
+	RebootRequired bool          `json:"reboot_required"`
+	Diff           []AnsibleDiff `json:"diff,omitempty"`
+}
+
+// AnsibleDiff is one entry of Ansible's diff, shown by --diff.
+type AnsibleDiff struct {
+	BeforeHeader string `json:"before_header"`
+	AfterHeader  string `json:"after_header"`
+	Before       string `json:"before"`
+	After        string `json:"after"`
+}
+
+// ansibleRead is an AnsibleResult as collected: its plan kept as bytes,
+// for ParsePlanDocument's checks, and Ansible's own unreachable.
+type ansibleRead struct {
+	AnsibleResult
+	Plan        json.RawMessage `json:"wuplay_plan"`
+	Unreachable bool            `json:"unreachable"`
 }
 
 // utf8Text undoes what Windows PowerShell 5.1 does to output it
@@ -118,37 +136,27 @@ func utf8Text(data []byte) []byte {
 	return []byte(string(utf16.Decode(units)))
 }
 
-// firstValue returns the value of a JSON object's first member if its
-// name is key, reading no further; otherwise nil.
-func firstValue(data []byte, key string) any {
+// firstNames returns the names of a JSON object's first member and, if
+// that is format_version, of its second; reading no further.
+func firstNames(data []byte) (first, second string) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil
+		return "", ""
 	}
-	if t, err := dec.Token(); err != nil || t != key {
-		return nil
+	if t, err := dec.Token(); err == nil {
+		first, _ = t.(string)
 	}
-	t, _ := dec.Token()
-	return t
-}
-
-// streamLine is any line of the -json stream that a dry run holds.
-type streamLine struct {
-	FormatVersion string          `json:"format_version"`
-	Type          string          `json:"type"`
-	Step          *engine.DocStep `json:"step"`
-	Playbook      string          `json:"playbook"`
-	Host          string          `json:"host"`
-	Changes       int             `json:"changes"`
-	Unchanged     int             `json:"unchanged"`
-	// SymptomPresent is false when the playbook's detect found nothing
-	// to fix; streams of before detect have no such field.
-	SymptomPresent *bool `json:"symptom_present"`
-	// CannotUndo is what the plan's backout cannot give back; streams of
-	// before the backout have no such field.
-	CannotUndo *[]string `json:"cannot_undo"`
-	Severity   string    `json:"severity"`
-	Summary    string    `json:"summary"`
+	if first != "format_version" {
+		return first, ""
+	}
+	var skip json.RawMessage
+	if dec.Decode(&skip) != nil {
+		return first, ""
+	}
+	if t, err := dec.Token(); err == nil {
+		second, _ = t.(string)
+	}
+	return first, second
 }
 
 // parseStream puts a plan -json stream back together: its planned steps
@@ -157,42 +165,55 @@ func parseStream(in *Input, name string, data []byte) error {
 	d := &engine.PlanDocument{}
 	var errs []string
 	summary := false
-	major, _, _ := strings.Cut(engine.JSONFormatVersion, ".")
 	dec := json.NewDecoder(bytes.NewReader(data))
 	for n := 1; ; n++ {
-		var l streamLine
-		err := dec.Decode(&l)
+		var raw json.RawMessage
+		err := dec.Decode(&raw)
 		if errors.Is(err, io.EOF) {
 			break
+		}
+		var head struct {
+			FormatVersion json.RawMessage `json:"format_version"`
+			Type          string          `json:"type"`
+		}
+		if err == nil {
+			err = json.Unmarshal(raw, &head)
 		}
 		if err != nil {
 			return fmt.Errorf("%s: object %d of the -json stream: %v", name, n, engine.JSONError(data, err))
 		}
-		if v, _, _ := strings.Cut(l.FormatVersion, "."); v != major {
-			return fmt.Errorf("%s: a -json stream of format version %q; this wuplay reads %s", name, l.FormatVersion, engine.JSONFormatVersion)
+		if err := engine.CheckFormat(fmt.Sprintf("%s: object %d", name, n), "-json stream", head.FormatVersion, "plan again with this wuplay"); err != nil {
+			return err
 		}
-		switch l.Type {
-		case "planned_step":
-			if l.Step == nil {
-				return fmt.Errorf("%s: object %d: a planned_step without its step", name, n)
+		switch head.Type {
+		case engine.LinePlannedStep:
+			var l engine.PlannedStepLine
+			if err := json.Unmarshal(raw, &l); err != nil {
+				return fmt.Errorf("%s: object %d: %v", name, n, err)
 			}
 			if err := l.Step.Check(); err != nil {
 				return fmt.Errorf("%s: object %d: step %d (%s): %w", name, n, len(d.Steps)+1, l.Step.Address, err)
 			}
-			d.Steps = append(d.Steps, *l.Step)
-		case "plan_summary":
+			d.Steps = append(d.Steps, l.Step)
+		case engine.LinePlanSummary:
+			var l engine.PlanSummaryLine
+			if err := json.Unmarshal(raw, &l); err != nil {
+				return fmt.Errorf("%s: object %d: %v", name, n, err)
+			}
 			summary = true
 			d.Host, d.Playbook.Name = l.Host, l.Playbook
-			d.Summary = engine.DocSummary{Changes: l.Changes, Unchanged: l.Unchanged, SymptomAbsent: l.SymptomPresent != nil && !*l.SymptomPresent}
-			if l.CannotUndo != nil {
-				d.Backout = &engine.Backout{CannotUndo: *l.CannotUndo}
+			d.Summary = engine.DocSummary{Changes: l.Changes, Unchanged: l.Unchanged, SymptomPresent: l.SymptomPresent}
+			d.Backout = &engine.Backout{CannotUndo: l.CannotUndo}
+		case engine.LineDiagnostic:
+			var l engine.DiagnosticLine
+			if err := json.Unmarshal(raw, &l); err != nil {
+				return fmt.Errorf("%s: object %d: %v", name, n, err)
 			}
-		case "diagnostic":
 			if l.Severity == "error" {
 				// A failure has a message, if only this one.
 				errs = append(errs, cmp.Or(l.Summary, "an error without a summary"))
 			}
-		case "step_started", "step_finished", "apply_summary":
+		case engine.LineStepStarted, engine.LineStepFinished, engine.LineApplySummary:
 			return fmt.Errorf("%s is the output of wuplay apply, not of a dry run (plan -json)", name)
 		}
 	}
@@ -211,18 +232,18 @@ func parseStream(in *Input, name string, data []byte) error {
 // the machine-readable report; WriteFleetText and WriteFleetMarkdown
 // render it for people.
 type Summary struct {
-	FormatVersion int `json:"format_version"`
+	FormatVersion string `json:"format_version"`
 	// WuplayVersion is the version of the wuplay that summarised.
 	WuplayVersion string `json:"wuplay_version"`
 	Hosts         int    `json:"hosts"`
 	WouldChange   int    `json:"would_change"`
 	AlreadyFine   int    `json:"already_fine"`
-	// SymptomAbsent counts the hosts already fine because the playbook's
+	// WithoutSymptom counts the hosts already fine because the playbook's
 	// detect found nothing to fix.
-	SymptomAbsent int      `json:"symptom_absent"`
-	Failed        int      `json:"failed"`
-	Unreadable    int      `json:"unreadable"`
-	Playbooks     []string `json:"playbooks"`
+	WithoutSymptom int      `json:"without_symptom"`
+	Failed         int      `json:"failed"`
+	Unreadable     int      `json:"unreadable"`
+	Playbooks      []string `json:"playbooks"`
 	// Plans are the distinct plans: those with changes first, then those
 	// without; each by number of hosts, most first.
 	Plans []Plan `json:"plans"`
@@ -241,9 +262,10 @@ type Plan struct {
 	Playbook    string `json:"playbook"`
 	Changes     int    `json:"changes"`
 	Unchanged   int    `json:"unchanged"`
-	// SymptomAbsent: the playbook's detect found nothing to fix.
-	SymptomAbsent bool `json:"symptom_absent,omitempty"`
-	HostCount     int  `json:"host_count"`
+	// SymptomPresent is false when the playbook's detect found nothing
+	// to fix.
+	SymptomPresent bool `json:"symptom_present"`
+	HostCount      int  `json:"host_count"`
 	// Hosts are sorted by name.
 	Hosts []string `json:"hosts"`
 	// Steps are the plan of the first host: the others' differ at most in
@@ -275,7 +297,7 @@ type Unreadable struct {
 // a pure function of its inputs, whatever their order, given that each
 // host has one input (the caller sees to that).
 func Summarize(inputs []Input) *Summary {
-	s := &Summary{FormatVersion: FormatVersion, WuplayVersion: engine.Version(), Hosts: len(inputs), Playbooks: []string{},
+	s := &Summary{FormatVersion: engine.FormatVersion, WuplayVersion: engine.Version(), Hosts: len(inputs), Playbooks: []string{},
 		Plans: []Plan{}, Failures: []Failure{}, UnreadableResults: []Unreadable{}}
 	sorted := slices.SortedFunc(slices.Values(inputs), func(a, b Input) int { return cmp.Compare(a.Host, b.Host) })
 	plans := map[string]*Plan{}
@@ -303,9 +325,9 @@ func Summarize(inputs []Input) *Summary {
 			switch {
 			case d.Summary.Changes > 0:
 				s.WouldChange++
-			case d.Summary.SymptomAbsent:
+			case !d.Summary.SymptomPresent:
 				s.AlreadyFine++
-				s.SymptomAbsent++
+				s.WithoutSymptom++
 			default:
 				s.AlreadyFine++
 			}
@@ -313,7 +335,7 @@ func Summarize(inputs []Input) *Summary {
 			p := plans[fp]
 			if p == nil {
 				p = &Plan{Fingerprint: fp, Playbook: d.Playbook.Name, Changes: d.Summary.Changes, Unchanged: d.Summary.Unchanged,
-					SymptomAbsent: d.Summary.SymptomAbsent, Steps: d.Steps}
+					SymptomPresent: d.Summary.SymptomPresent, Steps: d.Steps}
 				if d.Backout != nil {
 					p.CannotUndo = append([]string{}, d.Backout.CannotUndo...)
 				}
@@ -352,13 +374,13 @@ func Fingerprint(d *engine.PlanDocument) string {
 	// The plan as text, each value quoted, then hashed.
 	b := make([]byte, 0, 1024)
 	b = strconv.AppendQuote(b, d.Playbook.Name)
-	b = strconv.AppendBool(append(b, " symptom_absent="...), d.Summary.SymptomAbsent)
+	b = strconv.AppendBool(append(b, " symptom_present="...), d.Summary.SymptomPresent)
 	var keys []string
 	for _, ds := range d.Steps {
-		b = append(append(append(append(b, '\n'), ds.Address...), ' '), ds.Action...)
+		b = append(append(append(append(b, '\n'), ds.Address...), ' '), string(ds.Action)...)
 		b = strconv.AppendBool(append(b, " forced="...), ds.Forced)
 		b = strconv.AppendQuote(append(b, " target="...), strings.ToLower(ds.Target))
-		if ds.Action == string(resources.Run) {
+		if ds.Action == resources.Run {
 			// A command has no state: the plan shows it by its reason.
 			b = strconv.AppendQuote(append(b, " run="...), ds.Reason)
 		}

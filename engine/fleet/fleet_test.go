@@ -186,7 +186,7 @@ func parseResults(tb testing.TB, results []fleetResult) []fleet.Input {
 // Markdown and JSON; go test ./engine/fleet -update rewrites testdata/fleet.
 func TestFleetGolden(t *testing.T) {
 	s := fleet.Summarize(parseResults(t, fleetResults(t, 1000)))
-	counts := []int{s.Hosts, s.WouldChange, s.AlreadyFine, s.SymptomAbsent, s.Failed, s.Unreadable, len(s.Plans), len(s.Failures)}
+	counts := []int{s.Hosts, s.WouldChange, s.AlreadyFine, s.WithoutSymptom, s.Failed, s.Unreadable, len(s.Plans), len(s.Failures)}
 	if diff := cmp.Diff([]int{1000, 600, 300, 200, 100, 0, 4, 2}, counts); diff != "" {
 		t.Errorf("hosts, would change, already fine, symptom absent, failed, unreadable, plans, failures (-want +got):\n%s", diff)
 	}
@@ -340,7 +340,7 @@ func TestParseFleetInput(t *testing.T) {
 		"plan -json, no symptom": {data: healthyStream.Bytes(), want: healthy},
 		"plan -json > file in Windows PowerShell 5.1": {data: utf16LE(stream.String())},
 		"saved plan with a byte order mark":           {data: append([]byte{0xef, 0xbb, 0xbf}, broken.Marshal()...)},
-		"plan -json, a warning":                       {data: append([]byte(`{"format_version":"1.0","type":"diagnostic","severity":"warning","summary":"w","detail":""}`+"\n"), stream.Bytes()...)},
+		"plan -json, a warning":                       {data: append([]byte(`{"format_version":"2.0","type":"diagnostic","severity":"warning","summary":"w","detail":""}`+"\n"), stream.Bytes()...)},
 		"plan -json that failed":                      {data: diags.Bytes(), failure: "held open by service TrustedInstaller"},
 		"Ansible check mode":                          {data: ansibleResult(t, map[string]any{"changed": true, "wuplay_plan": broken})},
 		"Ansible failed":                              {data: ansibleResult(t, map[string]any{"failed": true, "msg": "Error: x is disabled"}), failure: "Error: x is disabled"},
@@ -349,9 +349,13 @@ func TestParseFleetInput(t *testing.T) {
 		"another JSON document":                       {data: []byte(`{"a": 1}`), err: "no format_version, type or wuplay_plan"},
 		"tampered saved plan":                         {data: bytes.Replace(broken.Marshal(), []byte(`\"stopped\"`), []byte(`\"running\"`), 1), err: "does not match its sha256"},
 		"plan -json cut short":                        {data: bytes.Join(planLines[:2], nil), err: "ends before its plan_summary line"},
-		"plan -json of a later version": {data: []byte(`{"format_version":"2.0","type":"plan_summary"}`),
-			err: `a -json stream of format version "2.0"; this wuplay reads 1.0`},
-		"apply -json": {data: []byte(`{"format_version":"1.0","type":"step_started","address":"service.x","action":"stop"}`),
+		"plan -json of a later version": {data: []byte(`{"format_version":"3.0","type":"plan_summary"}`),
+			err: "h.plan: object 1 is a -json stream of format 3.0, which this wuplay ((devel)) does not read: it reads format 2.0"},
+		"plan -json of format 1": {data: []byte(`{"format_version":"1.0","type":"plan_summary","symptom_present":true}`),
+			err: "h.plan: object 1 is a -json stream of format 1.0, which this wuplay ((devel)) does not read"},
+		"a saved plan of format 1": {data: []byte(`{"format_version": 1, "wuplay_version": "v0.9.0", "steps": []}`),
+			err: "h.plan is a plan file of format 1, which this wuplay ((devel)) does not read: it reads format 2.0; make the plan again with this wuplay"},
+		"apply -json": {data: []byte(`{"format_version":"2.0","type":"step_started","address":"service.x","action":"stop"}`),
 			err: "is the output of wuplay apply, not of a dry run"},
 		"Ansible apply": {data: ansibleResult(t, map[string]any{"changed": true, "wuplay_plan": broken, "wuplay_steps": []any{}}),
 			err: "is the result of an apply, not of a dry run"},

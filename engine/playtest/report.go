@@ -72,46 +72,65 @@ func position(f Failure) string {
 	return fmt.Sprintf("%s:%d:%d", f.Range.Filename, f.Range.Start.Line, f.Range.Start.Column)
 }
 
-// WriteJSON writes one line per test (type test_result) and, last, one
-// test_summary line, each with format_version and type first as in the
-// plan and apply stream.
+// Lines of wuplay test -json, after the plan and apply stream's fashion.
+const (
+	LineTestResult  = "test_result"
+	LineTestSummary = "test_summary"
+)
+
+// TestResultLine is one test's result.
+type TestResultLine struct {
+	engine.LineHeader
+	File       string        `json:"file"`
+	Test       string        `json:"test"`
+	Result     string        `json:"result" jsonschema:"enum=pass,enum=fail"`
+	DurationMS int64         `json:"duration_ms"`
+	Failures   []FailureLine `json:"failures,omitempty"`
+	Log        string        `json:"log,omitempty"`
+}
+
+// FailureLine is one check of a test that failed, where it is written.
+type FailureLine struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+	What    string `json:"what,omitempty"`
+	Want    string `json:"want,omitempty"`
+	Got     string `json:"got,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+// TestSummaryLine ends the run.
+type TestSummaryLine struct {
+	engine.LineHeader
+	Passed     int   `json:"passed"`
+	Failed     int   `json:"failed"`
+	DurationMS int64 `json:"duration_ms"`
+}
+
+// WriteJSON writes one test_result line per test and, last, a
+// test_summary line.
 func WriteJSON(w io.Writer, results []Result, took time.Duration) {
-	emit := func(typ string, v any) {
-		rest, err := json.Marshal(v)
+	emit := func(v any) {
+		data, err := json.Marshal(v)
 		if err != nil {
 			panic(err) // plain values
 		}
-		fmt.Fprintf(w, `{"format_version":%q,"type":%q,%s`+"\n", engine.JSONFormatVersion, typ, rest[1:])
-	}
-	type failure struct {
-		File    string `json:"file"`
-		Line    int    `json:"line"`
-		Column  int    `json:"column"`
-		What    string `json:"what,omitempty"`
-		Want    string `json:"want,omitempty"`
-		Got     string `json:"got,omitempty"`
-		Message string `json:"message,omitempty"`
+		w.Write(append(data, '\n'))
 	}
 	for _, r := range results {
-		out := struct {
-			File       string    `json:"file"`
-			Test       string    `json:"test"`
-			Result     string    `json:"result"`
-			DurationMS int64     `json:"duration_ms"`
-			Failures   []failure `json:"failures,omitempty"`
-			Log        string    `json:"log,omitempty"`
-		}{File: r.File, Test: r.Name, Result: "pass", DurationMS: r.Duration.Milliseconds()}
+		out := TestResultLine{LineHeader: engine.Header(LineTestResult), File: r.File, Test: r.Name, Result: "pass", DurationMS: r.Duration.Milliseconds()}
 		if !r.Passed() {
 			out.Result, out.Log = "fail", r.Log
 		}
 		for _, f := range r.Failures {
-			out.Failures = append(out.Failures, failure{File: f.Range.Filename, Line: f.Range.Start.Line, Column: f.Range.Start.Column,
+			out.Failures = append(out.Failures, FailureLine{File: f.Range.Filename, Line: f.Range.Start.Line, Column: f.Range.Start.Column,
 				What: f.What, Want: f.Want, Got: f.Got, Message: f.Message})
 		}
-		emit("test_result", out)
+		emit(out)
 	}
 	passed, failed := Summary(results)
-	emit("test_summary", map[string]any{"passed": passed, "failed": failed, "duration_ms": took.Milliseconds()})
+	emit(TestSummaryLine{LineHeader: engine.Header(LineTestSummary), Passed: passed, Failed: failed, DurationMS: took.Milliseconds()})
 }
 
 // WriteJUnit writes a JUnit XML report, as Azure DevOps, GitLab and

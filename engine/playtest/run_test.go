@@ -159,9 +159,9 @@ test "wrong_expectation" {
 		"wrong": {
 			{Range: hcl.Range{Filename: "kb910336.test.hcl", Start: hcl.Pos{Line: 4}}, What: "plan exit code", Want: "0", Got: "2"},
 			{Range: hcl.Range{Filename: "kb910336.test.hcl", Start: hcl.Pos{Line: 6}}, What: "plan: service.stop_automatic_updates", Want: "restart", Got: "stop"},
-			{Range: hcl.Range{Filename: "kb910336.test.hcl", Start: hcl.Pos{Line: 5}}, What: "plan: directory.software_distribution", Want: "no-op", Got: "rename",
+			{Range: hcl.Range{Filename: "kb910336.test.hcl", Start: hcl.Pos{Line: 5}}, What: "plan: directory.software_distribution", Want: "no_op", Got: "rename",
 				Message: "a step that actions does not name must change nothing"},
-			{Range: hcl.Range{Filename: "kb910336.test.hcl", Start: hcl.Pos{Line: 5}}, What: "plan: service.start_automatic_updates", Want: "no-op",
+			{Range: hcl.Range{Filename: "kb910336.test.hcl", Start: hcl.Pos{Line: 5}}, What: "plan: service.start_automatic_updates", Want: "no_op",
 				Got: "start (wuauserv: stopped for directory.software_distribution, then back to running)", Message: "a step that actions does not name must change nothing"},
 		},
 		"wrong_expectation": {

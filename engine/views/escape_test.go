@@ -136,7 +136,7 @@ var hostile = []string{
 // hostileDoc is a saved plan whose every string is v(i), i counting the
 // strings: a reviewer's plan of every kind of step.
 func hostileDoc(v func() string) *engine.PlanDocument {
-	d := &engine.PlanDocument{FormatVersion: engine.PlanFormatVersion, Host: v()}
+	d := &engine.PlanDocument{FormatVersion: engine.FormatVersion, Host: v()}
 	d.Playbook.Name, d.Playbook.Title, d.Playbook.Source, d.Playbook.Filename = v(), v(), v(), v()
 	d.Playbook.SHA256 = strings.Repeat("ab", 32)
 	d.Variables = map[string]json.RawMessage{v(): json.RawMessage(strconv.Quote(v()))}

@@ -24,8 +24,8 @@ func WriteFleetText(w io.Writer, s *fleet.Summary, color bool) error {
 	pw.printf("%sFleet report: %d hosts%s, playbook %s\n\n", pw.c(bold), s.Hosts, pw.c(reset), playbookNames(s))
 	pw.printf("  %5d would change (%s)\n", s.WouldChange, count(changingPlans(s), "distinct plan"))
 	pw.printf("  %5d already fine", s.AlreadyFine)
-	if s.SymptomAbsent > 0 {
-		pw.printf(" (%d without the symptom)", s.SymptomAbsent)
+	if s.WithoutSymptom > 0 {
+		pw.printf(" (%d without the symptom)", s.WithoutSymptom)
 	}
 	pw.printf("\n")
 	pw.printf("  %5d failed to plan (%s)\n", s.Failed, count(len(s.Failures), "reason"))
@@ -81,8 +81,8 @@ func WriteFleetMarkdown(w io.Writer, s *fleet.Summary) error {
 	pw := &printer{w: w, escape: mdText}
 	pw.printf("## wuplay fleet report: %s\n\n", playbookNames(s))
 	pw.printf("**%d hosts: %d would change, %d already fine", s.Hosts, s.WouldChange, s.AlreadyFine)
-	if s.SymptomAbsent > 0 {
-		pw.printf(" (%d without the symptom)", s.SymptomAbsent)
+	if s.WithoutSymptom > 0 {
+		pw.printf(" (%d without the symptom)", s.WithoutSymptom)
 	}
 	pw.printf(", %d failed to plan", s.Failed)
 	if s.Unreadable > 0 {
@@ -161,7 +161,7 @@ func outcome(p fleet.Plan) string {
 	switch {
 	case p.Changes > 0:
 		return "would change"
-	case p.SymptomAbsent:
+	case !p.SymptomPresent:
 		return "already fine, symptom not present"
 	}
 	return "already fine"

@@ -2,7 +2,6 @@ package views
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"sync"
 
@@ -25,111 +24,99 @@ func NewJSONWriter(w io.Writer) *JSONWriter {
 	return &JSONWriter{w: w}
 }
 
-// emit writes one line: format_version and type first, so that a reader
-// can dispatch on a line's start, then the fields, and wuplay_version, so
-// that any one line names what wrote it.
-func (j *JSONWriter) emit(typ string, fields map[string]any) {
-	fields["wuplay_version"] = engine.Version()
-	rest, err := json.Marshal(fields)
+// emit writes one line: a value of one of the engine's line types.
+func (j *JSONWriter) emit(line any) {
+	data, err := json.Marshal(line)
 	if err != nil {
-		panic(err) // the fields are plain values
-	}
-	line := fmt.Appendf(nil, `{"format_version":%q,"type":%q`, engine.JSONFormatVersion, typ)
-	if len(rest) > 2 {
-		line = append(append(line, ','), rest[1:]...)
-	} else {
-		line = append(line, '}')
+		panic(err) // the line types hold plain values
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.w.Write(append(line, '\n'))
+	j.w.Write(append(data, '\n'))
 }
 
 // Plan writes one planned_step line per step and a plan_summary line.
 func (j *JSONWriter) Plan(d *engine.PlanDocument) {
 	for _, ds := range d.Steps {
-		j.emit("planned_step", map[string]any{"step": ds})
+		j.emit(engine.PlannedStepLine{LineHeader: engine.Header(engine.LinePlannedStep), Step: ds})
 	}
-	j.emit("plan_summary", map[string]any{
-		"playbook": d.Playbook.Name, "host": d.Host, "changes": d.Summary.Changes, "unchanged": d.Summary.Unchanged,
-		"symptom_present": !d.Summary.SymptomAbsent, "cannot_undo": d.Backout.CannotUndo,
-	})
+	var cannot []string
+	if d.Backout != nil {
+		cannot = d.Backout.CannotUndo
+	}
+	j.emit(engine.PlanSummaryLine{LineHeader: engine.Header(engine.LinePlanSummary), Playbook: d.Playbook.Name, Host: d.Host,
+		Changes: d.Summary.Changes, Unchanged: d.Summary.Unchanged, SymptomPresent: d.Summary.SymptomPresent, CannotUndo: nonNil(cannot)})
 }
 
 func (j *JSONWriter) StepStarted(sp *engine.StepPlan) {
-	j.emit("step_started", map[string]any{"address": sp.Addr, "action": string(sp.Action)})
+	j.emit(engine.StepStartedLine{LineHeader: engine.Header(engine.LineStepStarted), Address: sp.Addr, Action: sp.Action})
 }
 
 func (j *JSONWriter) StepProgress(sp *engine.StepPlan, msg string) {
-	j.emit("step_progress", map[string]any{"address": sp.Addr, "message": msg})
+	j.emit(engine.StepProgressLine{LineHeader: engine.Header(engine.LineStepProgress), Address: sp.Addr, Message: msg})
 }
 
 func (j *JSONWriter) StepFinished(sp *engine.StepPlan, r engine.StepResult) {
-	fields := map[string]any{"address": sp.Addr, "action": string(sp.Action), "result": string(r.Status), "duration_ms": r.Duration.Milliseconds()}
+	l := engine.StepFinishedLine{LineHeader: engine.Header(engine.LineStepFinished), Address: sp.Addr, Action: sp.Action, Result: r.Status,
+		DurationMS: r.Duration.Milliseconds()}
 	if r.Err != nil {
-		fields["error"] = r.Err.Error()
+		l.Error = r.Err.Error()
 	}
-	j.emit("step_finished", fields)
+	j.emit(l)
 }
 
-// ApplySummary writes the apply_summary line: how the apply that returned
-// err ended, every step's result, and what it left changed (LeftChanged).
-func (j *JSONWriter) ApplySummary(results []engine.StepResult, err error, left []string) {
+// ApplySummary writes the apply_summary line of an apply of p: how the
+// apply that returned err ended, every step's result, and what it left
+// changed (engine.LeftChanged).
+func (j *JSONWriter) ApplySummary(p *engine.Plan, results []engine.StepResult, err error, left []string) {
 	counts := map[engine.Status]int{}
-	steps := []map[string]any{}
 	for _, r := range results {
 		counts[r.Status]++
-		s := map[string]any{"address": r.Addr, "result": string(r.Status)}
-		if r.Err != nil {
-			s["error"] = r.Err.Error()
-		}
-		if r.PutBack != "" {
-			s["put_back"] = r.PutBack
-		}
-		if len(r.Changed) > 0 {
-			s["changed"] = r.Changed
-		}
-		steps = append(steps, s)
 	}
-	fields := map[string]any{
-		"result": engine.Outcome(err), "changed": counts[engine.Done], "unchanged": counts[engine.Unchanged], "failed": counts[engine.Failed],
-		"partly_done": counts[engine.PartlyDone], "put_back": counts[engine.PutBack], "put_back_failed": counts[engine.PutBackFailed],
-		"not_attempted": counts[engine.NotAttempted], "steps": steps, "reboot_required": len(engine.RebootNeeded(results)) > 0,
-	}
+	l := engine.ApplySummaryLine{LineHeader: engine.Header(engine.LineApplySummary), Result: engine.OutcomeOf(err),
+		Changed: counts[engine.Done], Unchanged: counts[engine.Unchanged], Failed: counts[engine.Failed], PartlyDone: counts[engine.PartlyDone],
+		PutBack: counts[engine.PutBack], PutBackFailed: counts[engine.PutBackFailed], NotAttempted: counts[engine.NotAttempted],
+		Steps: p.Outcomes(results), RebootRequired: len(engine.RebootNeeded(results)) > 0}
 	if err != nil {
-		fields["left_changed"] = append([]string{}, left...)
+		l.LeftChanged = nonNil(left)
 	}
-	j.emit("apply_summary", fields)
+	j.emit(l)
 }
 
 // ValidateResult writes the validate_result line, after the diagnostics:
 // whether the playbook is valid, and how many errors and warnings it has.
 func (j *JSONWriter) ValidateResult(diags hcl.Diagnostics) {
-	errs, warnings := 0, 0
+	l := engine.ValidateResultLine{LineHeader: engine.Header(engine.LineValidateResult)}
 	for _, d := range diags {
 		if d.Severity == hcl.DiagError {
-			errs++
+			l.ErrorCount++
 		} else {
-			warnings++
+			l.WarningCount++
 		}
 	}
-	j.emit("validate_result", map[string]any{"valid": errs == 0, "error_count": errs, "warning_count": warnings})
+	l.Valid = l.ErrorCount == 0
+	j.emit(l)
 }
 
 // Diagnostics writes one diagnostic line each.
 func (j *JSONWriter) Diagnostics(diags hcl.Diagnostics) {
 	for _, d := range diags {
-		fields := map[string]any{"severity": "error", "summary": d.Summary, "detail": d.Detail}
+		l := engine.DiagnosticLine{LineHeader: engine.Header(engine.LineDiagnostic), Severity: "error", Summary: d.Summary, Detail: d.Detail}
 		if d.Severity == hcl.DiagWarning {
-			fields["severity"] = "warning"
+			l.Severity = "warning"
 		}
-		if d.Subject != nil {
-			fields["range"] = map[string]any{
-				"filename": d.Subject.Filename,
-				"start":    map[string]int{"line": d.Subject.Start.Line, "column": d.Subject.Start.Column},
-				"end":      map[string]int{"line": d.Subject.End.Line, "column": d.Subject.End.Column},
-			}
+		if r := d.Subject; r != nil {
+			l.Range = &engine.SourceRange{Filename: r.Filename,
+				Start: engine.Pos{Line: r.Start.Line, Column: r.Start.Column}, End: engine.Pos{Line: r.End.Line, Column: r.End.Column}}
 		}
-		j.emit("diagnostic", fields)
+		j.emit(l)
 	}
+}
+
+// nonNil is s, or an empty list for nil: a list field is always a list.
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

@@ -65,11 +65,11 @@ func WriteMarkdown(w io.Writer, d *engine.PlanDocument) error {
 // changeText says in one line of Markdown what a step does.
 func changeText(ds engine.DocStep) markup {
 	switch {
-	case ds.Action == string(resources.NoOp):
+	case ds.Action == resources.NoOp:
 		return markup("no change: " + mdText(ds.Reason))
-	case ds.Action == string(resources.Rename):
+	case ds.Action == resources.Rename:
 		return mdCode(ds.Changes[0].Name) + " → " + mdCode(ds.RenamedTo())
-	case ds.Action == string(resources.Run):
+	case ds.Action == resources.Run:
 		return markup(mdText(ds.Reason))
 	}
 	var parts []string
@@ -100,11 +100,11 @@ func changeText(ds engine.DocStep) markup {
 func risks(d *engine.PlanDocument) []markup {
 	var out []markup
 	for i, ds := range d.Steps {
-		switch resources.Action(ds.Action) {
+		switch ds.Action {
 		case resources.Stop, resources.Restart:
 			name := ds.Changes[0].Name
 			until, wait := -1, time.Duration(ds.MaxWaitSeconds)*time.Second
-			if ds.Action == string(resources.Restart) {
+			if ds.Action == resources.Restart {
 				out = append(out, markup(fmt.Sprintf("Service %s is restarted by step %d; it is down at most %s.", mdCode(name), i+1, 2*wait)))
 				continue
 			}

@@ -27,7 +27,7 @@ const (
 // a summary line.
 func WritePlan(w io.Writer, d *engine.PlanDocument, color bool) error {
 	pw := &printer{w: w, color: color}
-	if d.Summary.SymptomAbsent {
+	if !d.Summary.SymptomPresent {
 		pw.printf("%sSymptom not present: nothing to do.%s Playbook %s found no sign on %s of what it fixes.\n", pw.c(bold), pw.c(reset), d.Playbook.Name, d.Host)
 		return pw.err
 	}
@@ -70,6 +70,10 @@ func (pw *printer) printf(format string, args ...any) {
 		case markup:
 			args[i] = string(a)
 		case int:
+		case resources.Action, engine.Status:
+			// wuplay's own words: a saved plan's actions are checked
+			// when it is read.
+			args[i] = fmt.Sprint(a)
 		default:
 			panic(fmt.Sprintf("printer: a %T argument, neither escaped nor markup", a))
 		}
@@ -97,7 +101,7 @@ func (pw *printer) marker(m string) markup {
 }
 
 func (pw *printer) step(ds engine.DocStep) {
-	if ds.Action == string(resources.NoOp) {
+	if ds.Action == resources.NoOp {
 		pw.printf("  # %s: no change (%s)\n\n", ds.Address, ds.Reason)
 		return
 	}
@@ -111,14 +115,14 @@ func (pw *printer) step(ds engine.DocStep) {
 		// for another step.
 		pw.printf("  # %s\n", ds.Description)
 	}
-	if ds.Action == string(resources.Run) {
+	if ds.Action == resources.Run {
 		pw.printf("  %s %s\n\n", pw.marker("!"), ds.Reason)
 		return
 	}
 	if ds.Reason != "" {
 		pw.printf("  # %s\n", ds.Reason)
 	}
-	if ds.Action == string(resources.Rename) {
+	if ds.Action == resources.Rename {
 		pw.printf("  %s %s %s -> %s\n", pw.marker(">"), ds.Changes[0].Kind, quote(ds.Changes[0].Name), quote(ds.RenamedTo()))
 		if ds.Target != "" && len(ds.Changes) > 1 && ds.Changes[1].Before["exists"] == "true" {
 			pw.printf("      (replaces the existing %s)\n", quote(ds.Target))
@@ -145,7 +149,7 @@ func (pw *printer) step(ds engine.DocStep) {
 					pw.printf("      %s %s = %s -> %s\n", pw.marker("~"), name, show(name, c.Before[name]), show(name, c.After[name]))
 				}
 			}
-			if ds.Action == string(resources.Restart) {
+			if ds.Action == resources.Restart {
 				pw.printf("      %s state = %s (stopped, then started again)\n", pw.marker("~"), quote(c.After["state"]))
 			}
 			pw.printf("    }\n")
