@@ -99,12 +99,12 @@ func NewPlan(ctx context.Context, pb *Playbook, h host.Host, opts Options) (*Pla
 		addrs = append(addrs, s.Addr())
 	}
 	for _, f := range []struct {
-		flag  string
+		what  string
 		addrs []string
-	}{{"-replace", opts.Replace}, {"-target", opts.Target}} {
+	}{{"replace", opts.Replace}, {"target", opts.Target}} {
 		for _, addr := range f.addrs {
 			if !slices.Contains(addrs, addr) {
-				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown step in " + f.flag,
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown step to " + f.what,
 					Detail: fmt.Sprintf("%s is not a step of playbook %s.%s", addr, pb.Name, suggest(addr, addrs))})
 			}
 		}

@@ -15,7 +15,7 @@ import (
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 )
 
-// Variable is a value the user may set with -var or -var-file.
+// Variable is a value the user may set when planning.
 type Variable struct {
 	Name        string
 	Description string
@@ -250,9 +250,10 @@ type VarValue struct {
 // Vars are the variable values given, by name.
 type Vars map[string]VarValue
 
-// RawVar is a value given as -var's text.
-func RawVar(name, text string) VarValue {
-	return VarValue{Raw: text, From: "-var " + name + "=" + text}
+// RawVar is a value given as text, as the command line's -var gives it;
+// from says how it was given, for errors.
+func RawVar(text, from string) VarValue {
+	return VarValue{Raw: text, From: from}
 }
 
 // JSONVars decodes variable values written as JSON, such as the Ansible
@@ -289,7 +290,7 @@ func (v *Variable) value(given VarValue) (cty.Value, *hcl.Diagnostic) {
 			val = cty.StringVal(given.Raw)
 		} else {
 			var diags hcl.Diagnostics
-			if val, diags = parseRawValue(v.Name, given.Raw); diags.HasErrors() {
+			if val, diags = parseRawValue(given.From, given.Raw); diags.HasErrors() {
 				return cty.NilVal, v.refusal(given, fmt.Sprintf("a %s is written as an HCL value, such as %s: %s",
 					typeexpr.TypeString(t), example(t), diags[0].Summary))
 			}
@@ -304,9 +305,9 @@ func (v *Variable) value(given VarValue) (cty.Value, *hcl.Diagnostic) {
 
 // parseRawValue parses -var's text for a list, map or object, within the
 // limits a playbook's expressions have.
-func parseRawValue(name string, raw string) (cty.Value, hcl.Diagnostics) {
+func parseRawValue(from string, raw string) (cty.Value, hcl.Diagnostics) {
 	src := []byte(raw)
-	filename := "-var " + name
+	filename := from
 	tokens, _ := hclsyntax.LexExpression(src, filename, hcl.InitialPos)
 	if d := checkNesting(tokens); d != nil {
 		return cty.NilVal, hcl.Diagnostics{d}
@@ -431,7 +432,7 @@ func (pb *Playbook) resolve(set Vars) (map[string]cty.Value, hcl.Diagnostics) {
 		default:
 			vals[v.Name] = cty.UnknownVal(v.Type)
 			diags = append(diags, errAt(v.DeclRange, "No value for required variable",
-				fmt.Sprintf("Set %s with -var %s=VALUE or in a -var-file.", v.Name, v.Name)))
+				fmt.Sprintf("Variable %s has no default: give it a value.", v.Name)))
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(set)) {

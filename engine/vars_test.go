@@ -110,7 +110,7 @@ validation {
 }
 
 func raw(text string) func(*testing.T) VarValue {
-	return func(*testing.T) VarValue { return RawVar("x", text) }
+	return func(*testing.T) VarValue { return RawVar(text, "-var x="+text) }
 }
 
 func file(name, src string) func(*testing.T) VarValue {
@@ -168,7 +168,7 @@ variables:
 	if !v.Type.Equals(cty.List(cty.Number)) || len(v.Validations) != 1 || !v.Default.RawEquals(cty.ListVal([]cty.Value{cty.NumberIntVal(1), cty.NumberIntVal(2)})) {
 		t.Fatalf("got %#v", v)
 	}
-	if _, diags := pb.resolve(Vars{"x": RawVar("x", "[]")}); !strings.Contains(diags.Error(), "x is not empty.") {
+	if _, diags := pb.resolve(Vars{"x": RawVar("[]", "-var x=[]")}); !strings.Contains(diags.Error(), "x is not empty.") {
 		t.Errorf("validation: got %v", diags)
 	}
 }
@@ -176,7 +176,7 @@ variables:
 func TestUndeclaredVariableSuggestion(t *testing.T) {
 	pb := typedPlaybook(t, "type = bool")
 	pb.Variables[0].Name = "aggressive"
-	_, diags := pb.resolve(Vars{"agressive": RawVar("agressive", "true"), "aggressive": RawVar("aggressive", "true")})
+	_, diags := pb.resolve(Vars{"agressive": RawVar("true", "-var agressive=true"), "aggressive": RawVar("true", "-var aggressive=true")})
 	if !strings.Contains(diags.Error(), `Did you mean "aggressive"?`) {
 		t.Errorf("got %v", diags)
 	}
@@ -194,7 +194,7 @@ func TestSavedPlanVariables(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, diags := NewPlan(context.Background(), pb, h, Options{Vars: Vars{"aggressive": RawVar("aggressive", "true")}})
+	p, diags := NewPlan(context.Background(), pb, h, Options{Vars: Vars{"aggressive": RawVar("true", "-var aggressive=true")}})
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}

@@ -118,7 +118,7 @@ func (r *run) load() (*engine.Playbook, engine.Vars, hcl.Diagnostics, error) {
 	}
 	for _, v := range r.a.vars {
 		name, val, _ := strings.Cut(v, "=")
-		vars[name] = engine.RawVar(name, val)
+		vars[name] = engine.RawVar(val, "-var "+name+"="+val)
 	}
 	return pb, vars, diags, nil
 }
