@@ -92,7 +92,7 @@ func FuzzLoadYAML(f *testing.F) {
 // of kb910336 among them) and the hostile corpus's plans. A plan that
 // reads is rendered in every form and reads back the same.
 func FuzzParsePlanDocument(f *testing.F) {
-	f.Add([]byte(`{"format_version": 1}`))
+	f.Add([]byte(`{"format_version": "2.0"}`))
 	corpus.Add(f, "../testdata/hostile/inputs/*.txtar", ".plan")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, err := engine.ParsePlanDocument("fuzz.plan", data)
