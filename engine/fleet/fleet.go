@@ -58,11 +58,11 @@ func ParseInput(host, name string, data []byte) (Input, error) {
 	}
 	var res ansibleRead
 	if err := json.Unmarshal(data, &res); err != nil {
-		return in, fmt.Errorf("%s is not a wuplay plan (a saved plan, a plan -json stream or the Ansible module's result): %v", name, engine.JSONError(data, err))
+		return in, fmt.Errorf("%s is not a wuplay plan (a saved plan, the JSON stream of a plan or the Ansible module's result): %v", name, engine.JSONError(data, err))
 	}
 	switch {
 	case res.Steps != nil:
-		return in, fmt.Errorf("%s is the result of an apply, not of a dry run (ansible-playbook --check)", name)
+		return in, fmt.Errorf("%s is the result of an apply, not of a dry run (check mode)", name)
 	case res.Plan != nil && !res.Failed:
 		d, err := engine.ParsePlanDocument(name+" (wuplay_plan)", res.Plan)
 		in.Plan = d
@@ -74,7 +74,7 @@ func ParseInput(host, name string, data []byte) (Input, error) {
 		}
 		return in, nil
 	}
-	return in, fmt.Errorf("%s is not a wuplay plan (a saved plan, a plan -json stream or the Ansible module's result): no format_version, type or wuplay_plan", name)
+	return in, fmt.Errorf("%s is not a wuplay plan (a saved plan, the JSON stream of a plan or the Ansible module's result): no format_version, type or wuplay_plan", name)
 }
 
 // AnsibleResult is what wuplay returns as an Ansible module, and what
@@ -214,7 +214,7 @@ func parseStream(in *Input, name string, data []byte) error {
 				errs = append(errs, cmp.Or(l.Summary, "an error without a summary"))
 			}
 		case engine.LineStepStarted, engine.LineStepFinished, engine.LineApplySummary:
-			return fmt.Errorf("%s is the output of wuplay apply, not of a dry run (plan -json)", name)
+			return fmt.Errorf("%s is the output of wuplay apply, not of a dry run", name)
 		}
 	}
 	switch {
