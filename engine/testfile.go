@@ -592,18 +592,11 @@ func scalarString(v cty.Value) (string, error) {
 	return "", fmt.Errorf("want a string, number or bool, not %s", v.Type().FriendlyName())
 }
 
-// oneOf lists values for a message: "a, b or c".
+// oneOf lists values for a message, as -json spells them.
 func oneOf[T ~string](values []T) string {
-	var out string
+	words := make([]string, len(values))
 	for i, v := range values {
-		switch {
-		case i == 0:
-		case i == len(values)-1:
-			out += " or "
-		default:
-			out += ", "
-		}
-		out += string(v)
+		words[i] = string(v)
 	}
-	return out
+	return strings.Join(words, ", ")
 }
