@@ -29,8 +29,10 @@ func Version() string {
 // FormatVersion is the version of every JSON form wuplay writes: the -json
 // stream, saved plans, apply reports, the graph, the fleet summary, the
 // version and list documents. A change that removes or renames a field or
-// a value raises the major number; a reader refuses another major
-// (README.md, "Machine-readable output"). Format 1 (wuplay 0.x) wrote
+// a value raises the major number, one that adds a field the minor; a
+// reader refuses another major, and a saved plan or report with a field it
+// does not know (a newer minor's), since apply must not act on half of
+// what a plan says (README.md, "Change review"). Format 1 wrote
 // actions and results in mixed spellings ("no-op", "put back") and a saved
 // plan's symptom as symptom_absent.
 const FormatVersion = "2.0"
